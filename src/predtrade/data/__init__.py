@@ -1,0 +1,23 @@
+"""Recorded market data: readers that turn each recording into predtrade's normalized event stream.
+
+``open_recording(path)`` detects the format and returns a :class:`Recording` whose ``events()`` is a
+generator of events sorted by ``ts_local`` (see :mod:`predtrade.data._base`). Bundled samples are
+found with :func:`sample_path`.
+"""
+
+from ._base import Recording
+from .recording import ALL_FORMATS, detect, open_recording
+from .samples import SAMPLES, SampleInfo, list_samples, sample_path
+from .wsraw import format_ws_record
+
+__all__ = [
+    "ALL_FORMATS",
+    "SAMPLES",
+    "Recording",
+    "SampleInfo",
+    "detect",
+    "format_ws_record",
+    "list_samples",
+    "open_recording",
+    "sample_path",
+]
