@@ -223,3 +223,25 @@ def test_transition_refused_before_mutation() -> None:
         fsm.transition(order, EXPIRED, Cause.FILL, 1, 2, audit)
         fsm.transition(order, EXPIRED, Cause.EXPIRED, 1, 2, audit)  # a repeat expiry is no edge
     assert order.state is EXPIRED and order.filled == 0 and len(audit) == 1 and order.transitions == audit
+
+
+@pytest.mark.parametrize("state", [CANCELLED, EXPIRED])
+def test_late_reservation_self_loop_only_on_a_dead_order(state: OrderState) -> None:
+    fsm.check("o", state, state, Cause.LATE)  # only the late-fill quantity changes
+    for working in (OPEN, PF, PC):
+        with pytest.raises(IllegalTransition):
+            fsm.check("o", working, working, Cause.LATE)
+
+
+def test_late_qty_is_kept_unless_given_and_only_on_a_dead_order() -> None:
+    order = Order(client_order_id="x", market="m", asset_id="a", side=Side.BUY, price=5_000, size=10 * SH)
+    fsm.transition(order, OPEN, Cause.ACCEPTED, 1, 1)
+    with pytest.raises(ValueError):
+        fsm.transition(order, PF, Cause.FILL, 1, 2, fill_qty=SH, late_qty=SH)  # a working order
+    assert (order.state, order.filled, len(order.transitions)) == (OPEN, 0, 1)
+    fsm.transition(order, CANCELLED, Cause.CANCELLED, 1, 3, late_qty=4 * SH)
+    fsm.transition(order, CANCELLED, Cause.FILL, 1, 4, fill_qty=SH)  # not given: kept
+    assert order.late_qty == 4 * SH
+    assert [t.late_qty for t in order.transitions] == [0, 4 * SH, 4 * SH]
+    with pytest.raises(ValueError):
+        fsm.transition(order, CANCELLED, Cause.LATE, 1, 5, late_qty=-1)

@@ -6,11 +6,21 @@ then maybe a cancel or an expiry, a rejected cancel). Every message of every scr
 cancel requests and duplicated messages, is shuffled into one stream: fills arrive before acks, a
 FAILED before the MATCHED it voids, fills after the cancel ack, CONFIRMED before MINED.
 
+The cancel or expiry notice carries the venue's ``size_matched`` (in most scenarios): the
+generator knows the ground truth, every trade of the script, since in venue time they all matched
+before the order died. It counts the trades that later FAIL too, as the venue's matching engine
+does (its count is not decremented when settlement fails).
+
 After every message the manager and inventory must satisfy, against independent oracles:
 (a) positions = sum of surviving fills with *our* side, (b) reservations = sum over working
-orders of their remainders, (c) no fill counted twice, (d) the audit trail replays to the same
-states and filled quantities, (e) cash reconciles exactly and never goes negative, (f) positions,
-cash, PnL and fees agree with a ``decimal.Decimal`` replay.
+orders of their remainders plus the late-fill reservations of dead orders, each of which is
+``size_matched`` minus the trades delivered so far, (c) no fill counted twice, (d) the audit trail
+replays to the same states, filled and late quantities, (e) cash reconciles exactly, (f) positions,
+cash, PnL and fees agree with a ``decimal.Decimal`` replay, (g) where the venue reported
+``size_matched``: cash never goes negative (until a FAILED trade takes back SELL proceeds that were
+already spent), ``available_cash`` never goes negative (until any fill is voided: a void takes back
+proceeds, or re-opens a remainder at its limit), and nothing is flagged unreserved or overdrawn;
+where it did not, every fill after the order died is counted and flagged.
 """
 
 from __future__ import annotations
@@ -111,6 +121,11 @@ class Scenario:
     order: tuple[int, ...]
     interleave: bool
     winner: str
+    reports_matched: bool  # the cancel / expiry notices carry the venue's size_matched
+
+    def size_matched(self, s: Script) -> int | None:
+        """The venue's count when the order died: every trade of the script (FAILED ones too)."""
+        return sum(f.qty for f in s.fills) if self.reports_matched else None
 
 
 def telescoped_fees(fees: FeeSchedule | None, post_only: bool, fills: list[tuple[int, int]]) -> list[int]:
@@ -175,10 +190,17 @@ def scripts(draw: st.DrawFn, idx: int, fees: FeeSchedule | None) -> Script:
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
     fees = draw(st.sampled_from(FEES))
-    cash = draw(st.integers(0, 300)) * USD + draw(st.integers(0, USD - 1))
-    sets = min(draw(st.integers(0, 30)) * SH, cash)
     n = draw(st.integers(1, 6))
     all_scripts = tuple(draw(scripts(i, fees)) for i in range(n))
+    sets = draw(st.integers(0, 30)) * SH
+    if draw(st.booleans()):
+        cash = draw(st.integers(0, 300)) * USD + draw(st.integers(0, USD - 1))
+    else:
+        # tight: only part of what the BUYs need (cost at the limit plus 25 % for fees), so orders
+        # compete for cash, e.g. for what a cancel frees while its late fills are still in flight
+        need = sum(-(-s.price * s.size * 5 // 4 // 10_000) for s in all_scripts if s.side is BUY)
+        cash = sets + need * draw(st.integers(10, 100)) // 100 + draw(st.integers(0, 3))
+    sets = min(sets, cash)
     events: list[tuple] = []
     for s in all_scripts:
         mine: list[tuple] = []
@@ -205,6 +227,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         order=tuple(draw(st.permutations(range(len(events))))),
         interleave=draw(st.booleans()),
         winner=draw(st.sampled_from([YES, NO])),
+        reports_matched=draw(st.integers(0, 3)) > 0,
     )
 
 
@@ -318,7 +341,7 @@ STAYS = (OrderState.PENDING_CANCEL, OrderState.CANCELLED, OrderState.EXPIRED)
 
 def check_transition_rules(o: Order) -> None:
     """The spec's rules for where each cause leads, replayed over the order's trail."""
-    filled = 0
+    filled = late = 0
     for t in o.transitions:
         filled += t.fill_qty
         frm, to = t.from_state, t.to_state
@@ -337,6 +360,12 @@ def check_transition_rules(o: Order) -> None:
             want = OrderState.PARTIALLY_FILLED if filled else OrderState.OPEN
         elif t.cause is Cause.ACCEPTED:
             want = OrderState.PENDING_CANCEL if frm is OrderState.PENDING_CANCEL else OrderState.OPEN
+        elif t.cause is Cause.LATE:
+            # only the late-fill quantity of a dead order changes: a FAILED trade never seen (it
+            # has a trade id) shrinks it, a notice reporting size_matched raises it
+            assert frm in (OrderState.CANCELLED, OrderState.EXPIRED) and t.fill_qty == 0, t
+            assert t.late_qty < late if t.trade_id is not None else t.late_qty != late, t
+            want = frm
         else:
             want = {
                 Cause.CANCEL_REQUESTED: OrderState.PENDING_CANCEL,
@@ -345,6 +374,7 @@ def check_transition_rules(o: Order) -> None:
                 Cause.REJECTED: OrderState.REJECTED,
             }[t.cause]
         assert to is want, t
+        late = t.late_qty
 
 
 def check_orders(om: OrderManager) -> None:
@@ -387,8 +417,11 @@ def run(sc: Scenario) -> None:
                 fees=sc.fees,
                 venue_order_id=s.venue_id if s.known_id else None,
             )
-        except InsufficientFunds:
+        except InsufficientFunds as exc:
             o = None
+            late_cash = sum(inv.reservation(x.client_order_id)[0] for x in om.late_orders())
+            if exc.asset == "cash" and exc.needed <= exc.available + late_cash:
+                event("a late-fill reservation refused a submit")
         orders[s.idx] = o
         if o is not None:
             by_cid[o.client_order_id] = s
@@ -396,7 +429,7 @@ def run(sc: Scenario) -> None:
     if not sc.interleave:
         for s in sc.scripts:
             submit(s)
-    late_fill = False
+    late_fill = voided = sell_voided = False
     first_seen: dict[str, int] = {}  # trade id -> step of its first message
     for step, k in enumerate(sc.order):
         ev = sc.events[k]
@@ -416,9 +449,9 @@ def run(sc: Scenario) -> None:
         elif kind == "rejected":
             om.apply(OrderRejected(o.client_order_id, "no", ts, ts))
         elif kind == "cancelled":
-            om.apply(OrderCancelled(s.venue_id, ts, ts))
+            om.apply(OrderCancelled(s.venue_id, ts, ts, size_matched=sc.size_matched(s)))
         elif kind == "expired":
-            om.apply(OrderExpired(s.venue_id, ts, ts))
+            om.apply(OrderExpired(s.venue_id, ts, ts, size_matched=sc.size_matched(s)))
         elif kind == "cancel_rejected":
             om.apply(CancelRejected(s.venue_id, "matched", ts, ts))
         else:
@@ -433,14 +466,28 @@ def run(sc: Scenario) -> None:
         step_oracle = Oracle(sc)
         step_oracle.replay_fills(om, by_cid)
         check_ledgers(om, sc, by_cid, step_oracle)  # (a) (e) (f)
-        # a fill reported after the cancel/expiry ack released its reservation may spend cash
-        # another order has since reserved; with every submit up front that cannot happen
-        late_fill = late_fill or any(
-            t.cause is Cause.FILL and t.from_state in (OrderState.CANCELLED, OrderState.EXPIRED)
-            for t in om.audit
+        check_late_quantities(om, sc, by_cid, first_seen)  # (b)
+        late_fill = late_fill or any(t.cause is Cause.FILL and t.from_state in DEAD for t in om.audit)
+        voided = voided or any(t.cause is Cause.FILL_FAILED for t in om.audit)
+        sell_voided = sell_voided or any(
+            t.cause is Cause.FILL_FAILED and by_cid[t.order_id].side is SELL for t in om.audit
         )
-        if not sc.interleave or not late_fill:
-            assert inv.cash >= 0
+        st_ = om.stats
+        if sc.reports_matched:  # (g)
+            assert st_.late_unreserved == 0
+            if not sell_voided:
+                assert inv.cash >= 0
+            if not voided:
+                assert inv.available_cash >= 0
+                assert st_.overdrawn == 0
+        else:
+            # every fill booked after its order died was unreserved, and counted
+            assert st_.late_unreserved == sum(
+                1 for t in om.audit if t.cause is Cause.FILL and t.from_state in DEAD
+            )
+            # with every submit up front, the cash a late fill spends was never reserved again
+            if not sc.interleave and not sell_voided:
+                assert inv.cash >= 0
 
     # every message was consistent: nothing illegal, nothing left held, nothing unknown
     st_ = om.stats
@@ -448,7 +495,11 @@ def run(sc: Scenario) -> None:
         if getattr(st_, name):
             event(f"has {name}")
     if late_fill:
-        event("fill after cancel/expiry ack")
+        event("fill after cancel/expiry ack" + (" (reserved)" if sc.reports_matched else " (unreserved)"))
+    if sell_voided:
+        event("SELL fill voided")
+    if any(t.cause is Cause.LATE for t in om.audit):
+        event("late reservation released by a FAILED trade never seen")
     if any(t.from_state is OrderState.PENDING_CANCEL and t.fill_qty for t in om.audit):
         event("fill while cancel in flight")
     event(f"{len(sc.events) // 20 * 20}+ messages")
@@ -477,10 +528,22 @@ def run(sc: Scenario) -> None:
             got = o.fills[f.trade_id]
             assert got.voided == (not f.survives)
             assert got.status is (F if not f.survives else C if C in f.path else f.path[-1])
-        assert o.needs_reconcile == any(f.voided and f.entry is not None for f in o.fills.values())
+        unreserved = not sc.reports_matched and any(
+            t.cause is Cause.FILL and t.from_state in DEAD for t in o.transitions
+        )
+        assert o.needs_reconcile == (
+            any(f.voided and f.entry is not None for f in o.fills.values()) or unreserved
+        )
+        if sc.reports_matched and s.terminal:
+            assert o.size_matched == sc.size_matched(s)
+        # every trade was delivered: every late-fill reservation is used up
+        assert o.late_qty == 0
         # held messages are replayed in arrival order: fills are booked in order of first sighting
         booked = [t.trade_id for t in o.transitions if t.cause is Cause.FILL]
         assert booked == sorted(booked, key=lambda tid: first_seen[tid or ""])
+
+    assert om.late_orders() == []
+    assert inv.reserved_cash == sum(inv.reservation(o.client_order_id)[0] for o in om.open_orders())
 
     # complete sets and resolution, against the same oracle
     oracle.replay_fills(om, by_cid)
@@ -498,8 +561,26 @@ def run(sc: Scenario) -> None:
         p = inv.position(token)
         assert (p.shares, p.cost, p.realized, p.fees) == oracle.pos[token].as_ints()
         assert (p.shares, p.cost) == (0, 0)
-    if not sc.interleave:
+    if (sc.reports_matched or not sc.interleave) and not sell_voided:
         assert inv.cash >= 0
+
+
+DEAD = (OrderState.CANCELLED, OrderState.EXPIRED)
+
+
+def check_late_quantities(
+    om: OrderManager, sc: Scenario, scripts_by_cid: dict[str, Script], first_seen: dict[str, int]
+) -> None:
+    """A dead order reserves for ``size_matched`` minus the trades delivered so far (every one of
+    its messages that arrived has been applied: a dead order has been acknowledged). The
+    reservations themselves are checked against that quantity by ``assert_reservations``."""
+    for o in om.orders:
+        s = scripts_by_cid[o.client_order_id]
+        want = 0
+        sm = sc.size_matched(s)
+        if o.state in DEAD and sm is not None:
+            want = max(0, sm - sum(f.qty for f in s.fills if f.trade_id in first_seen))
+        assert o.late_qty == want, o
 
 
 @settings(
@@ -596,7 +677,11 @@ ACTIONS = st.one_of(
     st.tuples(st.just("submit"), st.sampled_from([YES, NO]), st.sampled_from([BUY, SELL]), PRICES, SIZES),
     st.tuples(st.just("ack"), st.integers(0, 5), st.integers(0, 9)),  # 7..9: its own venue id
     st.tuples(st.sampled_from(["rejected", "cancel_request"]), st.integers(0, 5)),
-    st.tuples(st.sampled_from(["cancelled", "expired", "cancel_rejected"]), st.integers(0, 6)),
+    st.tuples(
+        st.sampled_from(["cancelled", "expired", "cancel_rejected"]),
+        st.integers(0, 6),
+        st.one_of(st.none(), st.integers(-1, 12 * SH)),  # size_matched, including nonsense
+    ),
     st.tuples(
         st.just("fill"),
         st.integers(0, 6),  # venue id (6 is never anyone's)
@@ -649,11 +734,12 @@ def test_garbage_never_corrupts_state(cash: int, first: list[tuple], actions: li
                 elif kind == "fill":
                     _, v, t, price, size, status, fee = a
                     om.apply(OrderFilled(vid[v], f"t{t}", YES, price, size, status, step, step, fee=fee))
-                elif kind in ("cancelled", "expired", "cancel_rejected"):
-                    cls = {"cancelled": OrderCancelled, "expired": OrderExpired}.get(kind)
-                    om.apply(
-                        cls(vid[a[1]], step, step) if cls else CancelRejected(vid[a[1]], "x", step, step)
-                    )
+                elif kind == "cancelled":
+                    om.apply(OrderCancelled(vid[a[1]], step, step, size_matched=a[2]))
+                elif kind == "expired":
+                    om.apply(OrderExpired(vid[a[1]], step, step, size_matched=a[2]))
+                elif kind == "cancel_rejected":
+                    om.apply(CancelRejected(vid[a[1]], "x", step, step))
                 elif orders:
                     o = orders[a[1] % len(orders)]
                     if kind == "ack":

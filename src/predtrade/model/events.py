@@ -139,12 +139,15 @@ class OrderRejected(Event, frozen=True, gc=False):
 
 class OrderCancelled(Event, frozen=True, gc=False):
     """The venue says the order is no longer working (cancel acknowledged, venue-initiated cancel,
-    FOK/FAK killed)."""
+    FOK/FAK killed). ``size_matched``, when the venue says it (Polymarket's ``size_matched``), is the
+    order's cumulative filled size at that moment: fills beyond what we have seen are still in
+    flight, and their cost stays reserved until they arrive."""
 
     venue_order_id: str
     ts_venue: int
     ts_local: int
     reason: str = ""
+    size_matched: int | None = None
 
 
 class CancelRejected(Event, frozen=True, gc=False):
@@ -158,6 +161,7 @@ class OrderExpired(Event, frozen=True, gc=False):
     venue_order_id: str
     ts_venue: int
     ts_local: int
+    size_matched: int | None = None
 
 
 class OrderFilled(Event, frozen=True, gc=False):

@@ -5,6 +5,10 @@ Messages about one order reach us out of order (fills before the ack, fills afte
 a trade that later ``FAILED``), so the table includes the edges the real world produces, each with
 the reason it exists. Anything not in the table raises :class:`IllegalTransition` before the order
 is touched.
+
+A dead (cancelled or expired) order may still be owed fills the venue matched before it died; the
+quantity is carried in ``Order.late_qty`` and recorded on every transition (``Transition.late_qty``),
+so the audit trail alone says what each order still reserves.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ REJECTED = OrderState.REJECTED
 EXPIRED = OrderState.EXPIRED
 
 #: ``{(from, to): why this edge exists}``. Self-loops (``PF -> PF`` ...) must carry a fill or a
-#: void, except ``PENDING_CANCEL -> PENDING_CANCEL`` for an ack that lands while a cancel is pending.
+#: void, except ``PENDING_CANCEL -> PENDING_CANCEL`` for an ack that lands while a cancel is pending,
+#: and ``CANCELLED``/``EXPIRED`` self-loops with cause ``LATE`` (only the late-fill quantity changes).
 TRANSITIONS: Final[dict[tuple[OrderState, OrderState], str]] = {
     # ---- from PENDING_SUBMIT (sent, no ack processed yet)
     (PS, OPEN): "the venue acknowledged the order",
@@ -80,10 +85,10 @@ TRANSITIONS: Final[dict[tuple[OrderState, OrderState], str]] = {
     (PC, REJECTED): "cancel requested before the ack, then the order itself was rejected",
     # ---- from CANCELLED: fills that matched before the cancel took effect, reported after its ack
     (CANCELLED, FILLED): "late fill (matched before the cancel) completes the order",
-    (CANCELLED, CANCELLED): "late partial fill after the cancel ack (the remainder stays dead), or a void",
+    (CANCELLED, CANCELLED): "late partial fill after the cancel ack, a void, or a late-reservation change",
     # ---- from EXPIRED: the same race against expiry
     (EXPIRED, FILLED): "late fill (matched before expiry) completes the order",
-    (EXPIRED, EXPIRED): "late partial fill after expiry, or a void",
+    (EXPIRED, EXPIRED): "late partial fill after expiry, a void, or a late-reservation change",
     # ---- from FILLED: a provisional fill voided by a FAILED trade. Whether the venue puts the
     # remainder back on the book is unverified, so the order is flagged needs_reconcile and treated
     # as working again (conservative: its remainder keeps reserving capital until reconciled)
@@ -104,8 +109,14 @@ def check(
     """Raise :class:`IllegalTransition` unless ``from_state -> to_state`` is legal for ``cause``."""
     if (from_state, to_state) not in _LEGAL:
         raise IllegalTransition(order_id, from_state, to_state, cause)
-    # a self-loop changes nothing unless it carries a fill (or is the ack of an order being cancelled)
-    if from_state is to_state and not fill_qty and not (from_state is PC and cause is Cause.ACCEPTED):
+    # a self-loop changes nothing unless it carries a fill (or is the ack of an order being cancelled,
+    # or changes only the late-fill reservation of a dead order)
+    if (
+        from_state is to_state
+        and not fill_qty
+        and not (from_state is PC and cause is Cause.ACCEPTED)
+        and not (cause is Cause.LATE and (from_state is CANCELLED or from_state is EXPIRED))
+    ):
         raise IllegalTransition(order_id, from_state, to_state, cause)
 
 
@@ -119,17 +130,33 @@ def transition(
     fill_qty: int = 0,
     fill_price: int = 0,
     trade_id: str | None = None,
+    late_qty: int | None = None,
 ) -> Transition:
-    """Move ``order`` to ``to_state`` (adding the signed ``fill_qty`` to ``filled``), record the
-    :class:`Transition` on the order and in ``audit``. Checks first: on an illegal edge nothing
-    changes."""
+    """Move ``order`` to ``to_state`` (adding the signed ``fill_qty`` to ``filled``; setting its
+    late-fill quantity to ``late_qty`` unless ``None``), record the :class:`Transition` on the order
+    and in ``audit``. Checks first: on an illegal edge nothing changes. Only a cancelled or expired
+    order can be owed late fills."""
     frm = order.state
     if (frm, to_state) not in _LEGAL or (frm is to_state and not fill_qty):
         check(order.client_order_id, frm, to_state, cause, fill_qty)
+    if late_qty is None:
+        late_qty = order.late_qty
+    elif late_qty < 0 or (late_qty and to_state is not CANCELLED and to_state is not EXPIRED):
+        raise ValueError(f"order {order.client_order_id}: late-fill quantity {late_qty} in {to_state.value}")
     t = Transition(
-        order.client_order_id, frm, to_state, cause, ts_venue, ts_local, fill_qty, fill_price, trade_id
+        order.client_order_id,
+        frm,
+        to_state,
+        cause,
+        ts_venue,
+        ts_local,
+        fill_qty,
+        fill_price,
+        trade_id,
+        late_qty,
     )
     order.state = to_state
+    order.late_qty = late_qty
     if fill_qty:
         order.filled += fill_qty
     order.transitions.append(t)

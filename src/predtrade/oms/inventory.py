@@ -2,22 +2,31 @@
 
 Two ledgers that never mix:
 
-* **reserved**: capital locked by *working* orders only. A BUY reserves what its remainder can
-  still cost at its limit, ``cost_up(price, remaining)``, plus (not post-only, with a fee schedule)
-  the worst-case taker fee of that remainder. A SELL reserves ``remaining`` shares of its token and,
-  likewise, the worst-case taker fee in cash (a tiny fill's fee, rounded up, can exceed its proceeds,
-  rounded down). ``available_cash = cash - reserved_cash``.
+* **reserved**: capital locked by *working* orders, and by dead orders still owed late fills (a
+  fill matched before the cancel or expiry but reported after it: the order's ``late_qty``). A BUY
+  reserves what that quantity can still cost at its limit, plus (not post-only, with a fee
+  schedule) the worst-case taker fee of it (once fills are booked: what the venue can still bill,
+  see ``OrderManager._reserve``). A SELL reserves the shares and, likewise, the fee in cash (a tiny
+  fill's fee, rounded up, can exceed its proceeds, rounded down).
+  ``available_cash = cash - reserved_cash``.
 * **positions**: what fills (and splits, merges, settlement) did. Per token: shares, cost basis
   (cash units), realized PnL, fees.
 
 Cash moves by *telescoping rounding*: per order we keep the exact cumulative notional
 (``price * size``, 1e-10 units) and a BUY pays ``ceil(new) - ceil(old)`` (a SELL receives
 ``floor(new) - floor(old)``), so an order's total is exactly ``ceil``/``floor`` of its total notional
-however it was split into fills, and reserving ``cost_up(limit, remaining)`` always covers what the
-remainder can still cost: fills at or inside the limit cannot take cash below zero. (One gap the
-events cannot close: a fill reported after its order's cancel or expiry was acknowledged spends
-cash whose reservation was already released; ``OrderCancelled`` would need the venue's
-``size_matched`` to keep reserving for it.)
+however it was split into fills. A BUY with booked notional ``N`` reserves, for ``q`` more at its
+limit ``p``, exactly ``ceil(N + p q) - ceil(N)`` (:meth:`Inventory.reserve_remaining`): at submit
+that is ``cost_up(p, size)``, it always covers what the rest can cost, and a fill at or inside the
+limit frees at least what it spends, so fills never take ``available_cash`` (hence cash) below
+zero. (``cost_up(p, remaining)`` would over-reserve by a unit now and then and dip
+``available_cash`` below zero for a moment.)
+
+What reservations cannot cover, and the manager flags instead (``OmsStats.overdrawn``): a late
+fill the venue did not announce (no ``size_matched`` on the cancel), a fill at a worse price than
+the limit, a fee above the bound, a ``FAILED`` trade that takes back proceeds already spent, and
+one that puts a remainder back on the book (reserved again at the limit, while the refund was at
+the fill's better price).
 
 Every position change is also kept as a :class:`LedgerEntry` per token. When a ``FAILED`` trade voids
 a fill, cash is reversed by the same telescoping and the token's position is rebuilt from its
@@ -38,6 +47,8 @@ from .errors import InsufficientFunds, InventoryError
 
 _NPC: Final = NOTIONAL_PER_CASH
 _HALF: Final = ONE // 2  # p * (1 - p) peaks here
+_PPM: Final = 1_000_000
+_ONE_SQ: Final = ONE * ONE
 _BUY: Final = Side.BUY
 
 # ledger entry kinds
@@ -127,6 +138,16 @@ class LedgerEntry(msgspec.Struct, gc=False):
 
 def _ceil_cash(notional: int) -> int:
     return -((-notional) // _NPC)
+
+
+def fee_numerator(fees: FeeSchedule, price: int, qty: int) -> int:
+    """The exact taker fee of ``qty`` at ``price``, as a numerator over :func:`fee_denominator`
+    (``FeeSchedule.taker_fee`` is its ceiling): exact fees add up without rounding."""
+    return qty * fees.rate_ppm * (price * (ONE - price)) ** fees.exponent
+
+
+def fee_denominator(fees: FeeSchedule) -> int:
+    return _PPM * _ONE_SQ**fees.exponent
 
 
 def fee_bound(side: Side, price: int, qty: int, fees: FeeSchedule | None, post_only: bool) -> int:
@@ -238,8 +259,9 @@ class Inventory:
         return fee, remaining
 
     def check_reserve(self, token: str, cash: int, shares: int) -> None:
-        """Raise :class:`InsufficientFunds` if reserving ``cash`` and ``shares`` more would overdraw."""
-        if cash > self.cash - self.reserved_cash:
+        """Raise :class:`InsufficientFunds` if reserving ``cash`` and ``shares`` more would overdraw.
+        Reserving no cash is never refused, even when overdrawn: a SELL is how cash comes back."""
+        if cash and cash > self.cash - self.reserved_cash:
             raise InsufficientFunds("cash", cash, self.cash - self.reserved_cash)
         if shares and shares > self.available_shares(token):
             raise InsufficientFunds(token, shares, self.available_shares(token))
@@ -279,6 +301,19 @@ class Inventory:
             self._res[key] = (token, cash, shares)
         elif old is not None:
             del self._res[key]
+
+    def reserve_remaining(self, key: str, token: str, side: Side, price: int, qty: int, fee: int) -> None:
+        """Make order ``key`` hold what ``qty`` more at its limit ``price`` can still cost it, plus
+        ``fee`` in cash (a SELL: ``qty`` shares plus ``fee``). A BUY's cost is taken against the
+        notional the order has already booked, ``ceil(N + price * qty) - ceil(N)``, so it is exactly
+        what telescoping will charge at most, never a unit more."""
+        if side is _BUY:
+            if qty:
+                n = self._notional.get(key, 0)
+                fee += (-n) // _NPC - (-(n + price * qty)) // _NPC
+            self.set_reservation(key, token, fee, 0)
+        else:
+            self.set_reservation(key, token, fee, qty)
 
     def release(self, key: str) -> None:
         r = self._res.pop(key, None)

@@ -15,6 +15,25 @@ Handlers are synchronous and never await. The Polymarket fill rules, each named 
   books nothing; a fill at a worse price than our limit is booked and counted.
 * **unknown is not a crash**: an event for an order we do not know is counted and returned as
   :attr:`ApplyResult.UNKNOWN`.
+* **late fills stay reserved** (:meth:`OrderManager._on_dead`): a fill can match just before the
+  cancel (or expiry) and be reported after its ack. When the notice carries the venue's
+  ``size_matched``, the order keeps reserving, at its limit and with the fee bound, for the
+  *late-fill quantity* ``size_matched - (trades seen)`` after it died; each late trade seen takes
+  its quantity off, and the reservation is gone once ``size_matched`` is reached. "Trades seen"
+  counts every trade of the order we have seen, booked, voided or tombstoned: the venue's
+  ``size_matched`` is the matching engine's count, which (as reported, e.g.
+  Polymarket/py-clob-client-v2#34) is not decremented when a trade later FAILS on chain. So a
+  FAILED trade never seen before releases its quantity, and voiding a booked late fill releases
+  nothing (it was released when booked).
+* **overdraft is booked and flagged**: a fill the reservations did not cover (a late fill without
+  ``size_matched``, or beyond it; a worse price than the limit; a fee above what is reserved) and a
+  void that takes back proceeds are still booked, because they happened at the venue and the ledger
+  records what happened. If that leaves ``available_cash`` (or a token's available shares) below
+  zero, it is counted in :attr:`OmsStats.overdrawn` and the order flagged ``needs_reconcile``: cash
+  *may* then be negative, which is the signal that our books and the wallet disagree (the venue
+  itself would not settle a trade it cannot fund). While overdrawn, :meth:`OrderManager.submit`
+  refuses everything that reserves cash, so nothing compounds it. With ``size_matched`` reported,
+  fills inside the limit and voids aside, cash and ``available_cash`` never go below zero.
 
 Venue messages that contradict our state raise a typed :class:`~predtrade.oms.errors.OmsError`
 (counted in :attr:`OrderManager.stats`, the order flagged ``needs_reconcile``) and change nothing
@@ -47,12 +66,16 @@ from predtrade.model import (
 
 from . import fsm
 from .errors import InvalidFill, OmsError, OrderRejectedLocally, Overfill, UnknownOrder, VenueIdConflict
-from .inventory import Inventory
+from .inventory import Inventory, fee_bound, fee_denominator, fee_numerator
 from .order import Cause, Fill, Order, Transition
 
 _BUY: Final = Side.BUY
 _PS: Final = OrderState.PENDING_SUBMIT
 _PC: Final = OrderState.PENDING_CANCEL
+_CANCELLED: Final = OrderState.CANCELLED
+_EXPIRED: Final = OrderState.EXPIRED
+_FILLED: Final = OrderState.FILLED
+_HALF: Final = 5_000  # p * (1 - p) peaks at 0.5
 _FAILED: Final = TradeStatus.FAILED
 _CONFIRMED: Final = TradeStatus.CONFIRMED
 #: settlement progress; MINED and RETRYING can follow each other (reorg, then retry succeeded)
@@ -79,8 +102,13 @@ class OmsStats:
     """Counters. Each venue message is counted once under its outcome (``applied``,
     ``duplicates``, ``held``, ``voided``, ``tombstoned``, ``stale``, ``unknown``) or its error
     (``illegal``, ``overfills``, ``invalid``, ``conflicts`` for venue-id clashes); a held message is
-    counted again under ``released`` and its outcome when replayed. ``worse_price`` and
-    ``conflicts`` (a repeat with different terms) also flag messages that were otherwise counted."""
+    counted again under ``released`` and its outcome when replayed. These also flag messages that
+    were otherwise counted: ``worse_price``; ``conflicts`` (a repeat with different terms, a
+    ``size_matched`` above the size or below the trades seen); ``late_reserved`` (a cancel/expiry
+    notice that kept a late-fill reservation); ``late_unreserved`` (a fill after the order died
+    that nothing was reserved for: the venue did not report ``size_matched``, or the fill goes
+    beyond it); ``overdrawn`` (a fill or void after which ``available_cash``, or the token's
+    available shares, is below zero)."""
 
     __slots__ = (
         "applied",
@@ -89,6 +117,9 @@ class OmsStats:
         "held",
         "illegal",
         "invalid",
+        "late_reserved",
+        "late_unreserved",
+        "overdrawn",
         "overfills",
         "released",
         "stale",
@@ -131,6 +162,7 @@ class OrderManager:
         self._orders: dict[str, Order] = {}
         self._by_venue: dict[str, Order] = {}
         self._working: dict[str, Order] = {}
+        self._late: dict[str, Order] = {}  # dead orders still reserving for late fills
         self._held: dict[str, list[OrderEvent]] = {}
         self._n_held = 0
         self._unacked = 0  # orders whose venue id we do not know yet
@@ -159,6 +191,10 @@ class OrderManager:
         if asset_id is None:
             return list(self._working.values())
         return [o for o in self._working.values() if o.asset_id == asset_id]
+
+    def late_orders(self) -> list[Order]:
+        """Cancelled or expired orders still reserving for fills the venue said had matched."""
+        return list(self._late.values())
 
     @property
     def orders(self) -> list[Order]:
@@ -202,6 +238,7 @@ class OrderManager:
         inv = self.inventory
         cash, shares = inv.reservation_for(side, price, size, post_only, fees)
         inv.check_reserve(asset_id, cash, shares)
+        fee = fee_bound(side, price, size, fees, post_only) if fees is not None else 0
         cid = self._ids.next()
         inv.set_reservation(cid, asset_id, cash, shares)
         order = Order(
@@ -217,6 +254,7 @@ class OrderManager:
             venue_order_id=venue_order_id,
             fees=fees,
         )
+        order.fee_reserved = fee
         self._orders[cid] = order
         self._working[cid] = order
         if venue_order_id is None:
@@ -224,6 +262,16 @@ class OrderManager:
         else:
             self._by_venue[venue_order_id] = order
         return order
+
+    def release_late_reservation(self, client_order_id: str, ts_local: int = 0) -> int:
+        """Stop reserving for the late fills of a dead order (audited, cause ``LATE``), e.g. once a
+        REST reconciliation shows the venue's trades are all booked. Returns the quantity released."""
+        order = self.get(client_order_id)
+        late = order.late_qty
+        if late:
+            fsm.transition(order, order.state, Cause.LATE, 0, ts_local, self.audit, late_qty=0)
+            self._settle(order)
+        return late
 
     def request_cancel(self, client_order_id: str, ts_local: int = 0) -> bool:
         """Mark the order ``PENDING_CANCEL``. Returns False when there is nothing to cancel
@@ -291,29 +339,80 @@ class OrderManager:
         fill_qty: int = 0,
         fill_price: int = 0,
         trade_id: str | None = None,
+        late_qty: int | None = None,
     ) -> None:
         """Transition, counting (and flagging) an illegal edge before re-raising it."""
         try:
             fsm.transition(
-                order, to, cause, ev.ts_venue, ev.ts_local, self.audit, fill_qty, fill_price, trade_id
+                order,
+                to,
+                cause,
+                ev.ts_venue,
+                ev.ts_local,
+                self.audit,
+                fill_qty,
+                fill_price,
+                trade_id,
+                late_qty,
             )
         except fsm.IllegalTransition:
             self.stats.illegal += 1
             order.needs_reconcile = True
             raise
         if not to.is_working:
-            self._working.pop(order.client_order_id, None)
-            self.inventory.release(order.client_order_id)
+            self._settle(order)
         elif order.client_order_id not in self._working:
             self._working[order.client_order_id] = order
 
+    def _settle(self, order: Order) -> None:
+        """Book-keeping of an order that is no longer working: it leaves the working set, and
+        releases its reservation unless it is still owed late fills (the caller re-reserves)."""
+        cid = order.client_order_id
+        self._working.pop(cid, None)
+        if order.late_qty:
+            self._late[cid] = order
+        else:
+            if self._late:
+                self._late.pop(cid, None)
+            self.inventory.release(cid)
+            order.fee_reserved = 0
+
     def _reserve(self, order: Order) -> None:
-        if order.state.is_working:
-            inv = self.inventory
-            cash, shares = inv.reservation_for(
-                order.side, order.price, order.size - order.filled, order.post_only, order.fees
+        """Reserve for what the order can still trade: its remainder while working, its late-fill
+        quantity once dead (a BUY's cost via :meth:`Inventory.reserve_remaining`).
+
+        The fee part is ``ceil(W + R) - P``: ``W`` the exact fee of the surviving fills at their
+        prices, ``R`` the exact worst-case fee of the quantity left, ``P`` the fees charged so far.
+        A venue that bills the running total of an order's exact fees, rounded up, can still
+        charge at most that, whatever order its fills reach us in (``fee_bound`` of the rest
+        alone can be a unit short when they arrive out of order), and a fill inside the limit
+        never frees less than it is charged."""
+        qty = order.size - order.filled if order.state.is_working else order.late_qty
+        fee = 0
+        fees = order.fees
+        if fees is not None and qty and fees.rate_ppm and not (order.post_only and fees.taker_only):
+            price = order.price
+            worst = (
+                (price if price < _HALF else _HALF)
+                if order.side is _BUY
+                else (price if price > _HALF else _HALF)
             )
-            inv.set_reservation(order.client_order_id, order.asset_id, cash, shares)
+            num = order.fee_exact + fee_numerator(fees, worst, qty)
+            fee = -((-num) // fee_denominator(fees)) - order.fee_paid
+            if fee < 0:
+                fee = 0
+        order.fee_reserved = fee
+        self.inventory.reserve_remaining(
+            order.client_order_id, order.asset_id, order.side, order.price, qty, fee
+        )
+
+    def _check_overdrawn(self, order: Order) -> None:
+        """Rule *overdraft is booked and flagged*: called after a fill or void the reservations
+        may not have covered."""
+        inv = self.inventory
+        if inv.cash < inv.reserved_cash or inv.available_shares(order.asset_id) < 0:
+            self.stats.overdrawn += 1
+            order.needs_reconcile = True
 
     # ---- acknowledgement / rejection (keyed by our client id)
     def _on_accepted(self, ev: OrderAccepted) -> ApplyResult:
@@ -371,28 +470,67 @@ class OrderManager:
 
     # ---- order updates (keyed by the venue id)
     def _on_cancelled(self, ev: OrderCancelled) -> ApplyResult:
+        return self._on_dead(ev, _CANCELLED, Cause.CANCELLED)
+
+    def _on_expired(self, ev: OrderExpired) -> ApplyResult:
+        return self._on_dead(ev, _EXPIRED, Cause.EXPIRED)
+
+    def _on_dead(self, ev: OrderCancelled | OrderExpired, to: OrderState, cause: Cause) -> ApplyResult:
+        """Rule *late fills stay reserved*: the order stops working; with the venue's
+        ``size_matched`` it keeps reserving for the trades matched but not seen yet."""
         order = self._lookup(ev)
         if not isinstance(order, Order):
             return order
+        sm = ev.size_matched
         state = order.state
-        if state is OrderState.CANCELLED or state is OrderState.EXPIRED:
-            self.stats.duplicates += 1  # already dead: a repeated notice
+        if state is _CANCELLED or state is _EXPIRED:
+            # already dead: a repeated notice. Only a size_matched we did not have (or a larger one:
+            # the venue's count never decreases) tells us something
+            if sm is not None and (order.size_matched is None or sm > order.size_matched):
+                late = self._late_qty(order, sm)
+                order.size_matched = sm
+                self._check_matched(order, sm)
+                if late > order.late_qty:
+                    self._move(order, state, Cause.LATE, ev, late_qty=late)
+                    self._reserve(order)
+                    self.stats.late_reserved += 1
+                    self.stats.applied += 1
+                    return ApplyResult.APPLIED
+            self.stats.duplicates += 1
             return ApplyResult.DUPLICATE
-        self._move(order, OrderState.CANCELLED, Cause.CANCELLED, ev)
+        late = self._late_qty(order, sm) if sm is not None else 0
+        self._move(order, to, cause, ev, late_qty=late)
+        if sm is not None:
+            order.size_matched = sm
+            self._check_matched(order, sm)
+            if late:
+                self._reserve(order)  # the remainder's reservation shrinks to the late quantity
+                self.stats.late_reserved += 1
         self.stats.applied += 1
         return ApplyResult.APPLIED
 
-    def _on_expired(self, ev: OrderExpired) -> ApplyResult:
-        order = self._lookup(ev)
-        if not isinstance(order, Order):
-            return order
-        state = order.state
-        if state is OrderState.CANCELLED or state is OrderState.EXPIRED:
-            self.stats.duplicates += 1
-            return ApplyResult.DUPLICATE
-        self._move(order, OrderState.EXPIRED, Cause.EXPIRED, ev)
-        self.stats.applied += 1
-        return ApplyResult.APPLIED
+    @staticmethod
+    def _seen(order: Order) -> int:
+        """Quantity of every trade of the order seen so far: booked, voided or tombstoned (the
+        venue's ``size_matched`` counts them all)."""
+        seen = 0
+        for f in order.fills.values():
+            if f.qty > 0:
+                seen += f.qty
+        return seen
+
+    def _late_qty(self, order: Order, size_matched: int) -> int:
+        """``size_matched`` (at most the size) minus the trades seen: still in flight."""
+        matched = size_matched if size_matched < order.size else order.size
+        seen = self._seen(order)
+        return matched - seen if matched > seen else 0
+
+    def _check_matched(self, order: Order, size_matched: int) -> None:
+        """A count above the size, or below the trades we saw, contradicts us: counted and
+        flagged (the order is then reconciled over REST)."""
+        if size_matched > order.size or size_matched < self._seen(order):
+            self.stats.conflicts += 1
+            order.needs_reconcile = True
 
     def _on_cancel_rejected(self, ev: CancelRejected) -> ApplyResult:
         order = self._lookup(ev)
@@ -419,6 +557,18 @@ class OrderManager:
         status = ev.status
         if status is _FAILED:
             # never booked, so nothing to reverse; remember it so a late MATCHED is not booked
+            late = order.late_qty
+            if late and ev.size > 0:
+                # a trade the venue counted in size_matched that will never settle: stop reserving for it
+                self._move(
+                    order,
+                    order.state,
+                    Cause.LATE,
+                    ev,
+                    trade_id=ev.trade_id,
+                    late_qty=late - min(ev.size, late),
+                )
+                self._reserve(order)
             fills[ev.trade_id] = Fill(
                 ev.trade_id,
                 ev.size,
@@ -443,15 +593,23 @@ class OrderManager:
             self.stats.overfills += 1
             order.needs_reconcile = True
             raise Overfill(order.client_order_id, ev.trade_id, order.size, order.filled, qty)
-        self._move(
-            order,
-            fsm.fill_target(order.state, new_filled, order.size),
-            Cause.FILL,
-            ev,
-            qty,
-            price,
-            ev.trade_id,
-        )
+        state = order.state
+        late = None  # unchanged
+        uncovered = False
+        if state is _CANCELLED or state is _EXPIRED:
+            # rule *late fills stay reserved*: the fill takes its quantity off the late reservation
+            late = order.late_qty
+            if qty > late:
+                uncovered = True  # nothing (or not enough) was reserved for it
+                late = 0
+            else:
+                late -= qty
+        target = fsm.fill_target(state, new_filled, order.size)
+        if target is _FILLED:
+            late = 0
+        fee = ev.fee
+        fee_over = fee > order.fee_reserved  # read before the move: a dead order's is zeroed
+        self._move(order, target, Cause.FILL, ev, qty, price, ev.trade_id, late)
         # rule *our side*: the side is our order's; the token too (the message's asset may be the
         # complement in a YES/NO cross match)
         side = order.side
@@ -459,11 +617,19 @@ class OrderManager:
         if worse:
             # cross-asset matches are priced by the venue: accept, but count and flag
             self.stats.worse_price += 1
-        entry = self.inventory.book_fill(order.client_order_id, order.asset_id, side, price, qty, ev.fee)
+        entry = self.inventory.book_fill(order.client_order_id, order.asset_id, side, price, qty, fee)
+        order.fee_paid += fee
+        if order.fees is not None:
+            order.fee_exact += fee_numerator(order.fees, price, qty)
         fills[ev.trade_id] = Fill(
-            ev.trade_id, qty, price, status, ev.fee, ev.liquidity, ev.ts_venue, ev.ts_local, worse, entry
+            ev.trade_id, qty, price, status, fee, ev.liquidity, ev.ts_venue, ev.ts_local, worse, entry
         )
-        self._reserve(order)  # a no-op once the order is no longer working
+        self._reserve(order)
+        if uncovered:
+            self.stats.late_unreserved += 1
+            order.needs_reconcile = True
+        if uncovered or worse or fee_over:
+            self._check_overdrawn(order)  # inside the limit and the reservations, a fill cannot overdraw
         self.stats.applied += 1
         return ApplyResult.APPLIED
 
@@ -503,7 +669,12 @@ class OrderManager:
         f.status = _FAILED
         if f.entry is not None:
             self.inventory.void(f.entry)
-        # does the venue put the voided quantity back on the book? unverified: reconcile
+        order.fee_paid -= f.fee
+        if order.fees is not None:
+            order.fee_exact -= fee_numerator(order.fees, f.price, f.qty)
+        # does the venue put the voided quantity back on the book? unverified: reconcile. On a dead
+        # order the late-fill quantity stays: the trade was taken off it when first seen
         order.needs_reconcile = True
         self._reserve(order)
+        self._check_overdrawn(order)  # proceeds taken back may already have been spent
         self.stats.voided += 1

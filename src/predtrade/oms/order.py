@@ -27,12 +27,17 @@ class Cause(StrEnum):
     EXPIRED = "expired"
     FILL = "fill"
     FILL_FAILED = "fill_failed"
+    #: only the late-fill reservation of a dead order changed (a FAILED trade never seen, a
+    #: repeated notice reporting ``size_matched``, or a release after REST reconciliation)
+    LATE = "late_reservation"
 
 
 class Transition(msgspec.Struct, frozen=True, gc=False):
     """One audited state change. ``fill_qty`` is signed: positive when a fill is booked, negative
     when a ``FAILED`` trade voids one, 0 otherwise; replaying ``filled += fill_qty`` over an order's
-    transitions rebuilds its filled quantity."""
+    transitions rebuilds its filled quantity. ``late_qty`` is the order's late-fill quantity after
+    the change (see :attr:`Order.late_qty`): the last transition of an order says what it still
+    reserves for once it is dead."""
 
     order_id: str
     from_state: OrderState
@@ -43,6 +48,7 @@ class Transition(msgspec.Struct, frozen=True, gc=False):
     fill_qty: int = 0
     fill_price: int = 0
     trade_id: str | None = None
+    late_qty: int = 0
 
 
 class Fill(msgspec.Struct, gc=False):
@@ -79,20 +85,36 @@ class Fill(msgspec.Struct, gc=False):
 
 class Order:
     """One of our orders. ``venue_order_id`` is ``None`` until the venue acknowledges it (unless
-    the caller knew it in advance: Polymarket's order id is the signed order's hash)."""
+    the caller knew it in advance: Polymarket's order id is the signed order's hash).
+
+    ``late_qty`` is the *late-fill quantity* of a cancelled or expired order: what the venue said
+    had matched (``size_matched`` on the cancel/expiry notice, kept in ``size_matched``) minus the
+    trades we have seen for the order. Those fills are in flight, so the order keeps reserving for
+    them after it died; each late trade we see takes its quantity off.
+
+    Fee book-keeping of the surviving fills, for the fee part of the reservation
+    (:meth:`predtrade.oms.OrderManager._reserve`): ``fee_exact`` is their exact taker fee at their
+    prices (a numerator over :func:`~predtrade.oms.inventory.fee_denominator`), ``fee_paid`` what
+    the venue charged for them; ``fee_reserved`` is the fee part last reserved.
+    """
 
     __slots__ = (
         "asset_id",
         "client_order_id",
+        "fee_exact",
+        "fee_paid",
+        "fee_reserved",
         "fees",
         "filled",
         "fills",
+        "late_qty",
         "market",
         "needs_reconcile",
         "post_only",
         "price",
         "side",
         "size",
+        "size_matched",
         "state",
         "tif",
         "transitions",
@@ -131,6 +153,11 @@ class Order:
         self.fills: dict[str, Fill] = {}
         self.needs_reconcile = False
         self.transitions: list[Transition] = []
+        self.late_qty = 0
+        self.size_matched: int | None = None
+        self.fee_reserved = 0
+        self.fee_exact = 0
+        self.fee_paid = 0
 
     @property
     def remaining(self) -> int:
@@ -142,7 +169,8 @@ class Order:
         return self.state.is_working
 
     def __repr__(self) -> str:
-        flag = " needs_reconcile" if self.needs_reconcile else ""
+        flag = f" late={self.late_qty}" if self.late_qty else ""
+        flag += " needs_reconcile" if self.needs_reconcile else ""
         return (
             f"Order({self.client_order_id} {self.side.name} {self.size}@{self.price} {self.asset_id[:8]}… "
             f"{self.state.value} filled={self.filled}{flag})"

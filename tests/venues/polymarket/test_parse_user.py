@@ -168,6 +168,7 @@ def test_cancellation() -> None:
         ts_venue=1725841743272 * MS,
         ts_local=3,
         reason="CANCELED",
+        size_matched=5_000_000,  # "5" shares matched before the cancel
     )
 
 
@@ -177,11 +178,46 @@ def test_killed_fok_with_empty_strings() -> None:
     assert e.venue_order_id == "0x78xx"
     assert e.ts_venue == 1777824065000 * MS
     assert e.reason == "CANCELED_order couldn't be fully filled. FOK orders are fully filled or killed."
+    assert e.size_matched is None  # "": the venue did not say
 
 
 def test_venue_initiated_cancel_status_invalid() -> None:
     (e,) = parse_user_message(with_event_type("rust_test_data/ws_user_order_venue_cancel.json", "order"), 0)
+    assert isinstance(e, OrderCancelled)
     assert (e.venue_order_id, e.reason, e.ts_venue) == ("0x0e", "INVALID", 1774378800285 * MS)
+    assert e.size_matched == 0  # "0": nothing matched, nothing in flight
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("2.5", 2_500_000, id="fraction"),
+        pytest.param("0.000001", 1, id="one_micro_share"),
+        pytest.param(" 12 ", 12_000_000, id="padded"),
+        pytest.param(None, None, id="absent"),
+    ],
+)
+def test_cancellation_size_matched(text: str | None, expected: int | None) -> None:
+    msg = obj("ws_messages/order_cancel.json")
+    if text is None:
+        del msg["size_matched"]
+    else:
+        msg["size_matched"] = text
+    (e,) = parse_user_message(compact(msg), 0)
+    assert isinstance(e, OrderCancelled) and e.size_matched == expected
+
+
+@pytest.mark.parametrize("text", [pytest.param("-1", id="negative"), pytest.param("5 shares", id="junk")])
+def test_bad_size_matched_keeps_the_cancel(text: str) -> None:
+    msg = obj("ws_messages/order_cancel.json")
+    msg["size_matched"] = text
+    parser = UserMessageParser(api_key=OUR_KEY)
+    (e,) = parser.parse(compact(msg), 0)
+    assert isinstance(e, OrderCancelled) and e.reason == "CANCELED" and e.size_matched is None
+    assert parser.stats == {"bad_value": 1}
+    with pytest.raises(ParseError) as info:
+        parser.parse_strict(compact(msg), 0)
+    assert info.value.reason is Reason.BAD_VALUE
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,10 @@ What is mapped, and why:
 
 * ``order`` CANCELLATION, or any ``order`` whose status is ``CANCELED*`` (incl. the killed-FOK
   ``"CANCELED_order couldn't be fully filled..."``) or ``INVALID`` (venue-initiated cancel)
-  -> :class:`OrderCancelled` with the venue status as ``reason``.
+  -> :class:`OrderCancelled` with the venue status as ``reason`` and the order's cumulative
+  ``size_matched`` (the OMS keeps reserving for matched fills whose ``trade`` messages are still to
+  come). ``""`` (killed FOK) means the venue did not say: ``None``. A malformed one is counted
+  (BAD_VALUE) and dropped, never the cancel itself.
 * ``order`` PLACEMENT -> nothing: the REST ``POST /order`` response is our acknowledgement.
 * ``order`` UPDATE -> nothing: it only carries the cumulative ``size_matched`` and the ids of the
   trades behind it, never the price of each fill; every fill it reflects also arrives as a
@@ -68,7 +71,20 @@ class UserMessageParser(FrameParser):
         kind = (m.type or "").strip().upper()
         if kind == "CANCELLATION" or st.startswith(("CANCELED", "CANCELLED")) or st == "INVALID":
             ts = loose_time_ns(m.timestamp)
-            out.append(OrderCancelled(m.id, ts if ts is not None else ts_local, ts_local, status or kind))
+            matched = self._size_matched(m, strict)
+            out.append(
+                OrderCancelled(m.id, ts if ts is not None else ts_local, ts_local, status or kind, matched)
+            )
+
+    def _size_matched(self, m: sc.UserOrder, strict: bool) -> int | None:
+        text = (m.size_matched or "").strip()
+        if not text:
+            return None
+        try:
+            return size(text)
+        except ParseError as exc:  # losing the cancel would be worse than losing its size_matched
+            self._skip_entry(ParseError(exc.reason, f"order {m.id} size_matched: {exc.detail}"), strict)
+            return None
 
     def _trade(self, m: sc.UserTrade, ts_local: int, out: list, strict: bool) -> None:
         if not m.id:
