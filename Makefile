@@ -11,7 +11,7 @@ $(BIN)/predtrade: pyproject.toml
 
 .PHONY: demo test lint bench
 demo: $(BIN)/predtrade
-	$(BIN)/predtrade book --sample btc1h --depth 10
+	$(BIN)/predtrade backtest --sample btc15m --strategy amm --out out
 
 lint: $(BIN)/predtrade
 	$(BIN)/ruff check src tests benchmarks
