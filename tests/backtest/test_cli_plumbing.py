@@ -19,24 +19,10 @@ from predtrade.backtest.records import DecisionRecord, FillRecord, MarketRecord,
 from predtrade.cli import main
 from predtrade.data import open_recording, sample_path
 from predtrade.model.events import BookSnapshot, MarketResolved
+from tests.backtest._spec import REQUIRED_JSON_KEYS
 from tests.data._shared import text_lines, write
 
-REQUIRED = (
-    "run_id",
-    "events",
-    "orders_placed",
-    "orders_cancelled",
-    "fills",
-    "fills_by_outcome_side",
-    "volume",
-    "fees",
-    "pnl",
-    "max_drawdown",
-    "sharpe",
-    "brier",
-    "events_per_second",
-    "report",
-)
+REQUIRED = REQUIRED_JSON_KEYS
 
 
 def fake_run_backtest(
