@@ -10,10 +10,25 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Result:
+    """One measured number. ``key`` names it in ``--json`` output (``predtrade bench``);
+    ``value`` is ``None`` when it could not be measured here (``note`` says why)."""
+
     name: str
-    value: float
+    value: float | None
     unit: str
     note: str = ""
+    key: str = ""
+
+
+@dataclass
+class Options:
+    """Run-wide switches set by ``python -m benchmarks`` (``--quick``: smaller streams and fewer
+    repeats, for a fast look; the documented numbers are never quick ones)."""
+
+    quick: bool = False
+
+
+options = Options()
 
 
 def ns_per_op(run: Callable[[int], None], n: int, repeat: int = 7) -> float:

@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from .errors import PredtradeError
 
 #: modules that contribute sub-commands, each with ``register(subparsers) -> None``
-COMMAND_MODULES: tuple[str, ...] = ("predtrade.data.cli", "predtrade.fairvalue.cli", "predtrade.backtest.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "predtrade.data.cli",
+    "predtrade.fairvalue.cli",
+    "predtrade.backtest.cli",
+    "predtrade.benchcli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
