@@ -127,6 +127,44 @@ def test_variance_multiplier_matches_brute_force_sum(start: int, length: int) ->
     assert p.variance_multiplier(start, end) == pytest.approx(total / length, rel=1e-9)
 
 
+def _closed_form(p: VolProfile, start_ns: int, end_ns: int) -> float:
+    """variance_multiplier written out without its memo (the formula it must reproduce bit for
+    bit: same terms, same float operations in the same order)."""
+    shift = 3 * DAY_NS
+    hs = (start_ns + shift) // HOUR_NS
+    ms = p.table[hs % 168]
+    if end_ns <= start_ns:
+        return ms * ms
+    he = (end_ns + shift) // HOUR_NS
+    if he == hs:
+        return ms * ms
+    me = p.table[he % 168]
+    first_ns = (hs + 1) * HOUR_NS - shift - start_ns
+    last_ns = end_ns + shift - he * HOUR_NS
+    sq = [0.0]
+    for x in p.table:
+        sq.append(sq[-1] + x * x)
+    wa, ia = divmod(hs + 1, 168)
+    wb, ib = divmod(he, 168)
+    whole = (wb - wa) * sq[168] + (sq[ib] - sq[ia])
+    return (ms * ms * first_ns + me * me * last_ns + whole * HOUR_NS) / (end_ns - start_ns)
+
+
+@given(
+    end=st.integers(10**17, 4 * 10**18),
+    ends=st.lists(st.integers(-3 * HOUR_NS, 3 * HOUR_NS), min_size=1, max_size=3),
+    starts=st.lists(st.integers(0, 3 * DAY_NS), min_size=1, max_size=12),
+)
+def test_variance_multiplier_memo_is_bit_identical(end: int, ends: list[int], starts: list[int]) -> None:
+    # one profile asked over and over, as a market asks on every evaluation: remembered terms
+    # give exactly the formula's float, also for starts after the end and ends that interleave
+    p = VolProfile.load(mode="hour_weekday")
+    for e in (end + d for d in ends):
+        for back in sorted(starts, reverse=True):
+            for start in (e - back, e - back + 1):
+                assert p.variance_multiplier(start, e) == _closed_form(p, start, e)
+
+
 def _valid() -> dict:
     return {
         "version": 1,

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from predtrade.model.units import ONE
 from predtrade.strategies.stages import base_ladder, scaled_spread
+from predtrade.strategies.stages.ladder import grid_step, ladder_anchor
 
 from ._helpers import prices, sizes
 
@@ -77,3 +78,40 @@ def test_ladder_is_ordered_on_grid_and_never_crossed(fv, spread, step, levels, t
     # directed rounding: no bid above fv - spread, no ask below fv + spread (to float noise)
     assert all(x / ONE <= fv - spread + 1e-9 for x in b)
     assert all(x / ONE >= fv + spread - 1e-9 for x in a)
+
+
+@given(
+    fv=st.floats(0.0, 1.0),
+    d=st.floats(-0.02, 0.02),
+    spread=st.floats(0.0001, 0.3),
+    step=st.sampled_from([0.01, 0.02, 0.001, 0.015]),
+    levels=st.integers(1, 6),
+    tick=st.sampled_from([10, 100]),
+)
+def test_the_anchor_pins_the_ladder(fv, d, spread, step, levels, tick):
+    # what a cache keyed by the anchor relies on: equal anchors, equal ladders
+    fv2 = min(1.0, max(0.0, fv + d))
+    a, b = ladder_anchor(fv, spread, step, tick), ladder_anchor(fv2, spread, step, tick)
+    if a == b:
+        one = base_ladder(fv, spread, step, levels, TEN, tick)
+        assert one == base_ladder(fv2, spread, step, levels, TEN, tick)
+
+
+@pytest.mark.parametrize(
+    ("step", "tick", "units"),
+    [
+        pytest.param(0.01, 100, 100, id="one-tick"),
+        pytest.param(0.02, 100, 200, id="two-ticks"),
+        pytest.param(0.015, 100, 0, id="off-grid"),
+        pytest.param(0.004, 100, 0, id="below-tick"),
+        pytest.param(0.001, 10, 10, id="fine-tick"),
+    ],
+)
+def test_grid_step(step, tick, units):
+    assert grid_step(step, tick) == units
+
+
+def test_an_off_grid_step_anchors_on_the_fair_value_itself():
+    assert ladder_anchor(0.5, 0.02, 0.015, 100) == (0, 0.5, 0.02)
+    assert ladder_anchor(0.503, 0.02, 0.01, 100) == (100, 4800, 5300)
+    assert ladder_anchor(0.01, 0.02, 0.01, 100) == (100, None, 300)  # no bid rung above 0.01

@@ -1,6 +1,9 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from predtrade.strategies.stages import near_expiry
+from predtrade.strategies.stages.near_expiry import expiry_flags
 
 from ._helpers import prop, q
 
@@ -43,3 +46,15 @@ def test_order_price_above_threshold_blocks_that_buy():
     assert [x.price for x in out.bids] == [8900]
     assert out.asks == ()
     assert out.notes == ("no-buy:price",)
+
+
+@given(
+    p1=st.floats(0.0, 1.0),
+    p2=st.floats(0.0, 1.0),
+    seconds_left=st.one_of(st.none(), st.floats(-10.0, 200.0)),
+)
+def test_the_flags_pin_the_outcome(p1, p2, seconds_left):
+    # what a cache keyed by the flags relies on: equal flags, equal result
+    kw = {"seconds_left": seconds_left, "no_buy_above": 9000, "no_buy_seconds": 60}
+    if expiry_flags(p1, seconds_left, 9000, 60) == expiry_flags(p2, seconds_left, 9000, 60):
+        assert near_expiry(ladder(), yes_prob=p1, **kw) == near_expiry(ladder(), yes_prob=p2, **kw)

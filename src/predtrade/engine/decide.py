@@ -13,12 +13,13 @@ from predtrade.model.enums import OrderState, Side, TimeInForce
 from predtrade.strategies.api import Decision, DesiredOrder, Snapshot
 
 from . import risk as gates
-from .execution import plan_quotes, preflight_depth
+from .execution import Plan, plan_quotes, preflight_depth
 from .snapshot import (
-    bytes_hash,
     cached_net_books,
-    decision_bytes,
+    decision_record,
     net_books,
+    own_cache,
+    own_levels,
     own_orders_view,
     positions_view,
     snapshot_hash,
@@ -62,7 +63,7 @@ class Evaluation:
                 ms.halt_epoch = risk.halt_epoch
                 risk.block(now, ms.cid, "evaluate", risk.halt_gate or gates.EMERGENCY_STOP, risk.halt_reason)
             return
-        tops = _tops(ms, self.books, self.config.book_depth)
+        tops = _tops(ms, self.books, self._view_depth(ms))
         if tops is None:
             return
         yes, no = tops
@@ -85,6 +86,27 @@ class Evaluation:
         n = self._execute(ms, decision, snap, now)
         if self.config.record_decisions:
             self._record(ms, snap, decision, n, now)
+
+    def _view_depth(self: Engine, ms: MarketState) -> int:
+        """Levels per side of the evaluation's book views: the engine's ``book_depth``, or fewer
+        when the strategy declares (``book_depth`` attribute) that it reads fewer. Views that are
+        netted of our own orders get one more level per own level on a side, so the net books
+        still hold the levels the strategy reads. Building and hashing 10 levels per side when a
+        strategy looks at one was a large part of an evaluation."""
+        full = self.config.book_depth
+        want = getattr(self.strategy, "book_depth", None)
+        if type(want) is not int or not 0 < want < full:
+            return full
+        if self._own_in_books and ms.orders:
+            want += own_levels(ms)
+            return want if want < full else full
+        return want
+
+    def _least_depth(self: Engine) -> int:
+        """The fewest levels per side an evaluation's venue views are built with."""
+        full = self.config.book_depth
+        want = getattr(self.strategy, "book_depth", None)
+        return want if type(want) is int and 0 < want < full else full
 
     def _on_resync(self: Engine, ms: MarketState, now: int, yes: TopOfBook, no: TopOfBook) -> None:
         """No evaluation on a book known to be wrong; optionally pull our orders (protective)."""
@@ -140,13 +162,23 @@ class Evaluation:
 
     def _execute(self: Engine, ms: MarketState, decision: Decision, snap: Snapshot, now: int) -> int:
         c = self.config
-        plan = plan_quotes(
-            decision.quotes,
-            ms.orders.values(),
-            size_tolerance_bps=c.size_tolerance_bps,
-            price_tolerance_ticks=c.price_tolerance_ticks,
-            tick=ms.market.tick,
-        )
+        # The diff reads our orders in this market and the decision's quotes only: with the same
+        # quotes tuple (a strategy returning a cached result) and the same own-orders view (a new
+        # one whenever any of our orders here changes) it is the diff of last time.
+        quotes = decision.quotes
+        oc = own_cache(ms)
+        if oc.plan_for is quotes:
+            plan: Plan = oc.plan  # type: ignore[assignment]
+        else:
+            plan = plan_quotes(
+                quotes,
+                ms.orders.values(),
+                size_tolerance_bps=c.size_tolerance_bps,
+                price_tolerance_ticks=c.price_tolerance_ticks,
+                tick=ms.market.tick,
+            )
+            oc.plan_for = quotes
+            oc.plan = plan
         st = self.stats
         st.orders_kept += len(plan.keep)
         st.requotes_avoided += plan.avoided
@@ -252,8 +284,10 @@ class Evaluation:
         i = 0 if d.asset_id == ms.tokens[0] else 1
         top = snap.net_books[i]
         avail = preflight_depth(top, side, d.price)
-        levels = top.asks if side is _BUY else top.bids
-        if avail < d.size and len(levels) >= self.config.book_depth:
+        venue = snap.books[i]
+        levels = venue.asks if side is _BUY else venue.bids
+        # a venue view with fewer levels than it was built with holds the whole side
+        if avail < d.size and len(levels) >= self._least_depth():
             avail = self._deep_preflight(ms, i, side, d.price)
         if avail < d.size:
             self.risk.block(
@@ -288,7 +322,7 @@ class Evaluation:
 
     def _record(self: Engine, ms: MarketState, snap: Snapshot, decision: Decision, n: int, now: int) -> None:
         self._seq += 1
-        db = decision_bytes(decision)
+        db, dh = decision_record(ms.cid, decision)
         yes = snap.books[0]
         mid = yes.bids[0][0] + yes.asks[0][0] if yes.bids and yes.asks else None
         self.stats.decisions += 1
@@ -298,7 +332,7 @@ class Evaluation:
                 ts=now,
                 market=ms.cid,
                 snapshot_hash=snapshot_hash(snap),
-                decision_hash=bytes_hash(db),
+                decision_hash=dh,
                 reason=decision.reason,
                 fair_value=decision.fair_value,
                 mid=mid,

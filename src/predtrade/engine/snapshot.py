@@ -65,7 +65,8 @@ def cached_tops(
 ) -> tuple[TopOfBook, TopOfBook] | None:
     """Both tokens' views (YES, NO). A token without any book of its own is read as the
     complement of the other's (a binary venue's two books are mirrors). ``None`` when neither
-    token has a book yet. ``cache=False`` for a one-off view at another depth."""
+    token has a book yet. Views are cached per token by (book update count, resync flag,
+    depth); ``cache=False`` for a one-off view at another depth."""
     yes_t, no_t = ms.tokens
     out: list[TopOfBook | None] = [None, None]
     for i, asset in enumerate(ms.tokens):
@@ -76,11 +77,11 @@ def cached_tops(
         key = book.updates
         resync = book.needs_resync
         cached = ms.tops[i]
-        if cached is not None and cached[0] == key and cached[1] == resync:
+        if cached is not None and cached[0] == key and cached[1] == resync and cached[3] == depth:
             out[i] = cached[2]
         else:
             top = book.top(depth)
-            ms.tops[i] = (key, resync, top)
+            ms.tops[i] = (key, resync, top, depth)  # type: ignore[call-overload]
             out[i] = top
     yes, no = out
     if yes is None and no is None:
@@ -115,20 +116,65 @@ def net_books(
 def cached_net_books(ms: MarketState, yes: TopOfBook, no: TopOfBook) -> tuple[TopOfBook, TopOfBook]:
     """:func:`net_books` for the engine, cached per token: recomputed only when that token's view
     or our orders (the identity of the cached own-orders view) changed."""
-    view = own_orders_view(ms)
-    c = ms.net_cache
-    if c is None or c[0] is not view:
-        c = ms.net_cache = [view, own_sizes(ms.orders.values(), ms.tokens[0]), None, None, None, None]
-    sub = c[1]
+    c = own_cache(ms)
+    sub = c.sizes
+    if sub is None:
+        sub = c.sizes = own_sizes(ms.orders.values(), ms.tokens[0])
     if not sub:
         return yes, no
-    if c[2] is not yes:
-        c[2] = yes
-        c[3] = _subtract(yes, 0, sub)
-    if c[4] is not no:
-        c[4] = no
-        c[5] = _subtract(no, 2, sub)
-    return c[3], c[5]
+    if c.yes is not yes:
+        c.yes = yes
+        c.yes_net = _subtract(yes, 0, sub)
+    if c.no is not no:
+        c.no = no
+        c.no_net = _subtract(no, 2, sub)
+    return c.yes_net, c.no_net  # type: ignore[return-value]
+
+
+def own_levels(ms: MarketState) -> int:
+    """The most price levels our resting orders occupy on any one side of either token's book
+    (each order counted on its token and mirrored on the other): netting removes at most this
+    many levels from a side, so a view that many levels deeper still nets to the depth asked."""
+    c = own_cache(ms)
+    n = c.levels
+    if n is None:
+        sub = c.sizes
+        if sub is None:
+            sub = c.sizes = own_sizes(ms.orders.values(), ms.tokens[0])
+        per_side = [0, 0, 0, 0]
+        for k in sub:
+            per_side[k >> 14] += 1
+        n = c.levels = max(per_side)
+    return n
+
+
+class OwnCache:
+    """What the engine derives from our orders in one market, valid while the own-orders view
+    (rebuilt whenever one of our orders there changes) is the same object: our resting sizes by
+    level, the net books built from them, the deepest own level count, and the last diff of a
+    decision against those orders (``plan_for``: the decision's quotes tuple)."""
+
+    __slots__ = ("levels", "no", "no_net", "plan", "plan_for", "sizes", "view", "yes", "yes_net")
+
+    def __init__(self, view: tuple[OwnOrder, ...]) -> None:
+        self.view = view
+        self.sizes: dict[int, int] | None = None
+        self.levels: int | None = None
+        self.yes: TopOfBook | None = None
+        self.yes_net: TopOfBook | None = None
+        self.no: TopOfBook | None = None
+        self.no_net: TopOfBook | None = None
+        self.plan_for: tuple | None = None
+        self.plan: object = None
+
+
+def own_cache(ms: MarketState) -> OwnCache:
+    """``ms.net_cache`` for the current own-orders view (a new one once our orders changed)."""
+    view = own_orders_view(ms)
+    c = ms.net_cache
+    if c is None or c.view is not view:  # type: ignore[attr-defined]
+        c = ms.net_cache = OwnCache(view)  # type: ignore[assignment]
+    return c  # type: ignore[return-value]
 
 
 def own_sizes(orders: Iterable[Order], yes_token: str) -> dict[int, int]:
@@ -181,8 +227,10 @@ def own_orders_view(ms: MarketState) -> tuple[OwnOrder, ...]:
     v = ms.own_view
     if v is None:
         v = ms.own_view = tuple(
-            OwnOrder(o.client_order_id, o.asset_id, o.side, o.price, o.size - o.filled, o.state)
-            for o in ms.orders.values()
+            [
+                OwnOrder(o.client_order_id, o.asset_id, o.side, o.price, o.size - o.filled, o.state)
+                for o in ms.orders.values()
+            ]
         )
     return v
 
@@ -209,23 +257,42 @@ _JSON = msgspec.json.Encoder()
 
 
 def snapshot_hash(s: Snapshot) -> str:
-    """blake2b-8 of the snapshot's content. The market is represented by its condition id and
-    tick (the rest of its metadata is fixed), the reference history by its length and end points
-    (it is a deterministic function of the reference stream, which ``ref_price`` and ``ts``
-    already pin down): this keeps the hash a few microseconds."""
+    """blake2b-8 identifying the snapshot's content, for decision parity.
+
+    Hashed: the msgpack encoding of ``(ts, condition id, tick, yes book, no book, yes net book,
+    no net book, D(positions), D(orders), available cash, ref price, (len, first, last) of the
+    reference history, sigma, sigma multiplier, round open)``, where a net book equal to its
+    venue book is written as ``None`` and ``D(x)`` is the blake2b-16 digest of ``msgpack(x)``.
+    The market stands for itself by its condition id and tick (the rest of its metadata is
+    fixed), the reference history by its length and end points (a deterministic function of the
+    reference stream, which ``ref_price`` and ``ts`` pin down). Every part enters by value, so
+    equal snapshots hash equal however they were built.
+
+    Why this shape: the book views change on nearly every evaluation and are small (the engine
+    builds only the levels the strategy reads), so they are encoded in place; positions and our
+    orders change rarely and are bulky (asset and order ids), so :func:`_digest` keeps their
+    digests while they are the same objects. An evaluation hashes a few hundred bytes instead of
+    every order again."""
     h = s.ref_history
-    hist = (len(h), h[0], h[-1]) if h else None
+    m = s.market
+    cid = m.condition_id
+    books = s.books
+    net = s.net_books
+    yes, no = books
+    ny, nn = net
     payload = (
         s.ts,
-        s.market.condition_id,
-        s.market.tick,
-        s.books,
-        s.net_books,
-        s.positions,
-        s.orders,
+        cid,
+        m.tick,
+        yes,
+        no,
+        None if ny is yes or ny == yes else ny,
+        None if nn is no or nn == no else nn,
+        _digest(cid, 0, s.positions),
+        _digest(cid, 1, s.orders),
         s.available_cash,
         s.ref_price,
-        hist,
+        (len(h), h[0], h[-1]) if h else None,
         s.sigma,
         s.sigma_multiplier,
         s.round_open,
@@ -233,8 +300,86 @@ def snapshot_hash(s: Snapshot) -> str:
     return hashlib.blake2b(_MP.encode(payload), digest_size=8).hexdigest()
 
 
+#: (condition id, part) -> (the part's last object, its digest). An evaluation replaces the
+#: parts that changed and finds the rest; an object is freed as soon as its successor replaces it.
+_DIGESTS: dict[tuple[str, int], tuple[object, bytes]] = {}
+_DIGESTS_MAX = 8192  # two parts per market: cleared (rarely) once many markets have come and gone
+
+
+def _digest(cid: str, part: int, obj: object) -> bytes:
+    """blake2b-16 of ``msgpack(obj)`` for an immutable object, remembered per market and part
+    while it is the same object."""
+    key = (cid, part)
+    e = _DIGESTS.get(key)
+    if e is not None and e[0] is obj:
+        return e[1]
+    d = hashlib.blake2b(_MP.encode(obj), digest_size=16).digest()
+    if e is None and len(_DIGESTS) >= _DIGESTS_MAX:
+        _DIGESTS.clear()
+    _DIGESTS[key] = (obj, d)
+    return d
+
+
 def decision_bytes(d: Decision) -> bytes:
     return _JSON.encode(d)
+
+
+def decision_record(cid: str, d: Decision) -> tuple[bytes, str]:
+    """``(decision_bytes(d), bytes_hash(decision_bytes(d)))``, cheaper when ``d.quotes`` is the
+    same tuple as in the market's last decision (a strategy returning a cached ladder): the
+    JSON of a struct is its fields' JSON in order, so the bytes up to and including the quotes
+    are kept with a blake2b state that has already consumed them, and only the short tail
+    (immediate orders, reason, fair value) is encoded and hashed again. Same bytes, same hash."""
+    if not _SPLICE:
+        db = _JSON.encode(d)
+        return db, bytes_hash(db)
+    q = d.quotes
+    e = _HEADS.get(cid)
+    if e is None or e[0] is not q:  # new quotes: the plain way (what an acting decision costs
+        db = _JSON.encode(d)  # stays as before); the head is cut from these bytes when reused
+        if len(_HEADS) >= _DIGESTS_MAX:
+            _HEADS.clear()
+        _HEADS[cid] = (q, db, None)
+        return db, bytes_hash(db)
+    if e[2] is None:  # the quotes come back: keep their bytes and a hash state past them. The
+        # first ``,"immediate":`` ends the quotes (in a JSON string a quote is always escaped).
+        db = e[1]
+        head = db[: db.find(b',"immediate":')]
+        e = _HEADS[cid] = (q, head, hashlib.blake2b(head, digest_size=8))
+    enc = _JSON.encode
+    tail = b"".join(
+        (
+            b',"immediate":',
+            enc(d.immediate),
+            b',"reason":',
+            enc(d.reason),
+            b',"fair_value":',
+            enc(d.fair_value),
+            b"}",
+        )
+    )
+    h = e[2].copy()  # type: ignore[attr-defined]
+    h.update(tail)
+    return e[1] + tail, h.hexdigest()
+
+
+def _spliceable() -> bool:
+    """Whether :func:`decision_record`'s layout is msgspec's JSON of a Decision (fields, order,
+    names, no omitted defaults, no tag, not array-like); otherwise it encodes whole."""
+    cfg = Decision.__struct_config__
+    names = [f.encode_name for f in msgspec.structs.fields(Decision)]
+    return (
+        names == ["quotes", "immediate", "reason", "fair_value"]
+        and not cfg.omit_defaults
+        and not cfg.array_like
+        and cfg.tag is None
+    )
+
+
+#: condition id -> (last quotes tuple, JSON up to its end, blake2b state after those bytes), or
+#: (quotes, the whole JSON of the decision that brought them, None) until they are reused
+_HEADS: dict[str, tuple[tuple, bytes, object]] = {}
+_SPLICE = _spliceable()
 
 
 def bytes_hash(b: bytes) -> str:

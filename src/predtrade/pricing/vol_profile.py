@@ -93,6 +93,10 @@ class VolProfile:
     # derived: index = weekday * 24 + hour (Monday 00:00 = 0)
     _table: tuple[float, ...] = field(init=False, compare=False, repr=False)
     _sq_prefix: tuple[float, ...] = field(init=False, compare=False, repr=False)
+    # (start hour, end_ns) -> the parts of variance_multiplier that do not move within that hour
+    _parts: dict[tuple[int, int], tuple[float, float, float]] = field(
+        init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         _check_multipliers("hour_multiplier", self.hour_multiplier, 24)
@@ -119,6 +123,7 @@ class VolProfile:
             prefix.append(prefix[-1] + m * m)
         object.__setattr__(self, "_table", tuple(table))
         object.__setattr__(self, "_sq_prefix", tuple(prefix))
+        object.__setattr__(self, "_parts", {})
 
     # ---- loading ----------------------------------------------------------------------------
 
@@ -191,23 +196,36 @@ class VolProfile:
         """Time average of ``multiplier(t) ** 2`` over [start, end]; ``multiplier(start) ** 2``
         for an empty interval. Exact piecewise integration: the partial first and last hours are
         weighted by their nanoseconds, whole hours in between come from a prefix sum over the
-        week (whole weeks counted as an int), so short intervals lose no precision."""
-        table = self._table
+        week (whole weeks counted as an int), so short intervals lose no precision.
+
+        A market asks this on every evaluation with the same ``end_ns`` and a ``start_ns`` that
+        moves by milliseconds: everything but the first hour's weight is the same for a whole
+        hour, so those terms are remembered per (start hour, end) and the result is computed
+        with the very same float operations (pure memoization: bit-identical)."""
         hs = (start_ns + _MONDAY_SHIFT_NS) // HOUR_NS
-        ms = table[hs % 168]
-        if end_ns <= start_ns:
-            return ms * ms
-        he = (end_ns + _MONDAY_SHIFT_NS) // HOUR_NS
-        if he == hs:
-            return ms * ms
-        me = table[he % 168]
+        parts = self._parts.get((hs, end_ns))
+        if parts is None:
+            table = self._table
+            ms = table[hs % 168]
+            if end_ns <= start_ns:
+                return ms * ms
+            he = (end_ns + _MONDAY_SHIFT_NS) // HOUR_NS
+            if he == hs:
+                return ms * ms
+            me = table[he % 168]
+            last_ns = end_ns + _MONDAY_SHIFT_NS - he * HOUR_NS
+            wa, ia = divmod(hs + 1, 168)
+            wb, ib = divmod(he, 168)
+            prefix = self._sq_prefix
+            whole = (wb - wa) * prefix[168] + (prefix[ib] - prefix[ia])  # hours [hs + 1, he)
+            parts = (ms * ms, me * me * last_ns, whole * HOUR_NS)
+            memo = self._parts
+            if len(memo) >= 256:
+                memo.clear()
+            memo[(hs, end_ns)] = parts
+        # (an entry exists only for an end in a later hour than start: end > start here)
         first_ns = (hs + 1) * HOUR_NS - _MONDAY_SHIFT_NS - start_ns
-        last_ns = end_ns + _MONDAY_SHIFT_NS - he * HOUR_NS
-        wa, ia = divmod(hs + 1, 168)
-        wb, ib = divmod(he, 168)
-        prefix = self._sq_prefix
-        whole = (wb - wa) * prefix[168] + (prefix[ib] - prefix[ia])  # hours [hs + 1, he)
-        return (ms * ms * first_ns + me * me * last_ns + whole * HOUR_NS) / (end_ns - start_ns)
+        return (parts[0] * first_ns + parts[1] + parts[2]) / (end_ns - start_ns)
 
     def sigma_multiplier(self, start_ns: int, end_ns: int) -> float:
         """``sqrt(variance_multiplier(start, end))``: scales a per-sqrt-second sigma for pricing a

@@ -144,7 +144,8 @@ class EwmaVol:
     def sigma_over(self, start_ns: int, end_ns: int) -> float:
         """Volatility per sqrt(second) to price the interval [start, end]: the base level times
         the square root of the profile's mean variance multiplier there (no profile: ``sigma``)."""
-        var = self.variance
+        sd = self._sum_dt  # self.variance, inlined (this runs on every evaluation)
+        var = self._sum_r2 / sd if sd > 0.0 else 0.0
         if self._seasonal is not None:
             var *= self._seasonal.variance_multiplier(start_ns, end_ns)
         s = math.sqrt(var)

@@ -136,7 +136,12 @@ HOLD = Decision(reason="no quotes")
 
 @runtime_checkable
 class Strategy(Protocol):
-    """A pure strategy. ``name`` and ``version`` identify it in stored runs and decision logs."""
+    """A pure strategy. ``name`` and ``version`` identify it in stored runs and decision logs.
+
+    Optional: a strategy that reads only the best ``n`` levels per side of the snapshot's books
+    may say so with an int attribute ``book_depth = n``; the engine then builds views no deeper
+    than that (net books deep enough that ``n`` levels remain once our own orders are removed).
+    Without it the views have the engine's ``book_depth`` levels."""
 
     name: ClassVar[str]
     version: ClassVar[int]

@@ -11,7 +11,7 @@ from typing import Literal
 
 from predtrade.model.enums import Outcome
 from predtrade.model.units import ONE
-from predtrade.pricing.fair_value import prob_up_ref
+from predtrade.pricing.fair_value import prob_up, prob_up_ref
 
 from .api import Snapshot
 
@@ -24,8 +24,18 @@ def combined_bbo(snapshot: Snapshot, *, net: bool = True) -> tuple[int, int]:
     sentinels). ``net`` (default) uses the books without our own orders, so our quotes are never
     taken for liquidity or for the market's price."""
     yes, no = snapshot.net_books if net else snapshot.books
-    bid = max(yes.best_bid, ONE - no.best_ask)
-    ask = min(yes.best_ask, ONE - no.best_bid)
+    # TopOfBook.best_bid / best_ask, read off the level tuples (this runs on every evaluation)
+    lv = yes.bids
+    yb = lv[0][0] if lv else 0
+    lv = yes.asks
+    ya = lv[0][0] if lv else ONE
+    lv = no.bids
+    nb = lv[0][0] if lv else 0
+    lv = no.asks
+    na = ONE - lv[0][0] if lv else 0  # ONE - no.best_ask
+    bid = yb if yb > na else na  # max(yes.best_bid, ONE - no.best_ask)
+    nb = ONE - nb
+    ask = ya if ya < nb else nb  # min(yes.best_ask, ONE - no.best_bid)
     return bid, ask
 
 
@@ -52,13 +62,22 @@ def model_fair_value(snapshot: Snapshot, default_sigma: float, *, ito: bool = Fa
     """P(YES) from the reference price, the round's open (``round_open``, else the market's
     ``strike``) and the time left; ``None`` when any input is missing."""
     ref = snapshot.ref_price
-    strike = snapshot.round_open if snapshot.round_open is not None else snapshot.market.strike
-    end = snapshot.market.end_ts
+    market = snapshot.market
+    strike = snapshot.round_open
+    if strike is None:
+        strike = market.strike
+    end = market.end_ts
     if ref is None or strike is None or end is None or ref <= 0 or strike <= 0:
         return None
     left_ns = end - snapshot.ts
     t = left_ns / 1e9 if left_ns > 0 else 0.0
-    return prob_up_ref(ref, strike, effective_sigma(snapshot, default_sigma), t, ito=ito)
+    s = snapshot.sigma  # effective_sigma, inlined
+    if s is None or not 0.0 < s < math.inf:
+        m = snapshot.sigma_multiplier
+        s = default_sigma * (m if 0.0 < m < math.inf else 1.0)
+    if type(ref) is not int or type(strike) is not int:
+        return prob_up_ref(ref, strike, s, t, ito=ito)  # refuses them
+    return prob_up(ref, strike, s, t, ito=ito)  # what prob_up_ref does with ints
 
 
 def fair_value(

@@ -15,21 +15,20 @@ def express(proposal: Proposal, *, yes_shares: int, no_shares: int, min_size: in
     """Split every rung into a sell part (held shares, best rungs first) and a buy part for the
     rest; a part below ``min_size`` is dropped (a sell part that small is not split off: the whole
     rung stays a buy). The rung's input ``sell`` flag is ignored: expression is decided here."""
-    if (
-        yes_shares < min_size
-        and no_shares < min_size
-        and all(not q.sell and q.size >= min_size for q in proposal.bids)
-        and all(not q.sell and q.size >= min_size for q in proposal.asks)
-    ):
-        return proposal  # nothing to sell: every rung stays the buy the ladder built
     bids = _split(proposal.bids, no_shares, min_size)
     asks = _split(proposal.asks, yes_shares, min_size)
     if bids == proposal.bids and asks == proposal.asks:
-        return proposal
+        return proposal  # e.g. nothing to sell: every rung stays the buy the ladder built
     return proposal.replace(bids, asks)
 
 
 def _split(quotes: tuple[Quote, ...], held: int, min_size: int) -> tuple[Quote, ...]:
+    if held < min_size:  # nothing to sell on this side: plain buys stay as they are
+        for q in quotes:
+            if q.sell or q.size < min_size:
+                break
+        else:
+            return quotes
     out: list[Quote] = []
     for q in quotes:
         sell = min(q.size, held) if held >= min_size else 0
@@ -40,5 +39,5 @@ def _split(quotes: tuple[Quote, ...], held: int, min_size: int) -> tuple[Quote, 
             held -= sell
             out.append(Quote(q.price, sell, True, q.level))
         if buy >= min_size:
-            out.append(Quote(q.price, buy, False, q.level))
+            out.append(q if not sell and not q.sell else Quote(q.price, buy, False, q.level))
     return tuple(out)

@@ -26,7 +26,7 @@ def inventory_skew(proposal: Proposal, *, net: int, limit: int, min_size: int, s
     ask_factor = limit - heavy if net < 0 else limit
     bids = _apply(proposal.bids, bid_factor, limit, max(0, limit - net), min_size, size_step)
     asks = _apply(proposal.asks, ask_factor, limit, max(0, limit + net), min_size, size_step)
-    if bids == proposal.bids and asks == proposal.asks:
+    if bids is proposal.bids and asks is proposal.asks:
         return proposal
     pct = max(-100, min(100, int(net * 100 / limit)))
     return proposal.replace(bids, asks, f"inv{pct:+d}%")
@@ -35,19 +35,35 @@ def inventory_skew(proposal: Proposal, *, net: int, limit: int, min_size: int, s
 def _apply(
     quotes: tuple[Quote, ...], factor: int, limit: int, room: int, min_size: int, step: int
 ) -> tuple[Quote, ...]:
-    if (
-        factor == limit
-        and sum(q.size for q in quotes) <= room
-        and all(q.size >= min_size and q.size % step == 0 for q in quotes)
-    ):
-        return quotes  # nothing to scale, cap, round or drop
-    out: list[Quote] = []
-    for q in quotes:
-        size = q.size if factor == limit else q.size * factor // limit
-        size = min(size, room)
+    """The scaled, capped side; ``quotes`` itself when no rung changes (copied lazily: the usual
+    case keeps most rungs)."""
+    scale = factor != limit
+    if not scale:  # nothing to scale: unchanged if nothing needs capping, rounding or dropping
+        total = 0
+        for q in quotes:
+            size = q.size
+            if size < min_size or size % step:
+                break
+            total += size
+        else:
+            if total <= room:
+                return quotes
+    out: list[Quote] | None = None
+    for j, q in enumerate(quotes):
+        size = q.size * factor // limit if scale else q.size
+        if size > room:
+            size = room
         size -= size % step
         if size < min_size or size <= 0:
+            if out is None:
+                out = list(quotes[:j])
             continue
         room -= size
-        out.append(q if size == q.size else Quote(q.price, size, q.sell, q.level))
-    return tuple(out)
+        if size == q.size:
+            if out is not None:
+                out.append(q)
+        else:
+            if out is None:
+                out = list(quotes[:j])
+            out.append(Quote(q.price, size, q.sell, q.level))
+    return quotes if out is None else tuple(out)

@@ -30,11 +30,7 @@ def price_skew(proposal: Proposal, *, net: int, limit: int, max_skew: int, tick:
     shift = skew_shift(net, limit, max_skew, tick)
     if shift == 0:
         return proposal
-    lo, hi = tick, ONE - tick
-    bids = tuple(_shifted(q, shift) for q in proposal.bids if lo <= q.price + shift <= hi)
-    asks = tuple(_shifted(q, shift) for q in proposal.asks if lo <= q.price + shift <= hi)
-    return proposal.replace(bids, asks, f"skew{shift:+d}")
-
-
-def _shifted(q: Quote, shift: int) -> Quote:
-    return Quote(q.price + shift, q.size, q.sell, q.level)
+    lo, hi = tick - shift, ONE - tick - shift  # bounds on the price before the shift
+    bids = [Quote(q.price + shift, q.size, q.sell, q.level) for q in proposal.bids if lo <= q.price <= hi]
+    asks = [Quote(q.price + shift, q.size, q.sell, q.level) for q in proposal.asks if lo <= q.price <= hi]
+    return proposal.replace(tuple(bids), tuple(asks), f"skew{shift:+d}")
