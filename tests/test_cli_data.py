@@ -86,3 +86,30 @@ def test_info_of_every_sample(capsys) -> None:  # type: ignore[no-untyped-def]
 def test_data_without_subcommand_prints_help(capsys) -> None:  # type: ignore[no-untyped-def]
     code, out, _err = run(capsys, "data")
     assert code == 2 and "info" in out and "samples" in out
+
+
+def test_compile_writes_a_file_that_info_reads_as_the_source(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    src = sample_path("btc15m-ticks")
+    dest = tmp_path / "ticks.ptev"
+    code, out, err = run(capsys, "data", "compile", str(src), str(dest), "--json")
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["dest"] == str(dest) and made["bytes"] == dest.stat().st_size
+    _, a, _ = run(capsys, "data", "info", str(src), "--json")
+    _, b, _ = run(capsys, "data", "info", str(dest), "--json")
+    want, got = json.loads(a), json.loads(b)
+    assert got["format"] == "predtrade-events" and made["events"] == want["events"]
+    for k in ("events", "by_type", "start_ms", "end_ms", "markets", "assets", "bad_lines", "counters"):
+        assert got[k] == want[k], k
+    code, out, _ = run(capsys, "data", "compile", str(src), str(tmp_path / "again.ptev"))
+    assert code == 0 and "events" in out
+
+
+def test_compile_of_a_corrupt_recording_fails_unless_skip_bad(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    lines = text_lines(sample_path("btc15m-ticks"))[:300]
+    lines[50] = "garbage"
+    p = write(tmp_path / "ticks.csv", lines)
+    code, _out, err = run(capsys, "data", "compile", str(p), str(tmp_path / "x.ptev"))
+    assert code == 2 and f"{p}:51" in err and not (tmp_path / "x.ptev").exists()
+    code, out, _ = run(capsys, "data", "compile", str(p), str(tmp_path / "x.ptev"), "--json", "--skip-bad")
+    assert code == 0 and json.loads(out)["bad_lines"] == 1

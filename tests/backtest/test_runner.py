@@ -200,6 +200,23 @@ def test_progress_is_reported() -> None:
     assert seen[-1][1] == T0 + 10 * NS
 
 
+@pytest.mark.parametrize("every", [1, 3, 7, 16, 17, 0])
+def test_progress_and_event_count_for_any_interval(every: int) -> None:
+    seen = []
+    summary = run_backtest(
+        ListRecording(_stream(), {CID: MARKET}),
+        ScriptedStrategy(),
+        venue_factory=lambda m, b: FakeVenue(),
+        sink=MemorySink(),
+        progress=lambda n, ts: seen.append(n),
+        progress_every=every,
+    )
+    n = len(_stream())
+    assert summary["events"] == n
+    want = list(range(every, n + 1, every)) if every else []
+    assert seen == [*want, n]
+
+
 # ---- the real thing -----------------------------------------------------------------------------
 
 

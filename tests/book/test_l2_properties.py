@@ -121,7 +121,17 @@ def price_for(draw: st.DrawFn, tick: int, side: int) -> int:
     return tick * draw(st.integers(lo, hi))
 
 
+def stored_levels(book: OrderBook, side: int) -> dict[int, int]:
+    """Every non-empty slot of the book's price array: what a reset that forgot a level (the
+    reset clears only the levels it finds by walking from the best price) would leave behind,
+    even where no query walks."""
+    arr = book._asks if side else book._bids
+    return {p: s for p, s in enumerate(arr) if s}
+
+
 def check_same(book: OrderBook, ref: Ref, data: st.DataObject) -> None:
+    assert stored_levels(book, 0) == ref.bids
+    assert stored_levels(book, 1) == ref.asks
     assert book.best_bid == ref.best_bid()
     assert book.best_ask == ref.best_ask()
     for side in (Side.BUY, Side.SELL):
@@ -296,3 +306,38 @@ def _update(book: OrderBook, entry: str, side: int, price: int, size: int) -> No
         book.apply_deltas(BookDeltas("yes", "m", ((Side(side), price, size),), 0, 0))
     else:
         _direct(book, entry, side, price, size)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tick=st.sampled_from(TICKS),
+    books=st.lists(
+        st.tuples(
+            st.lists(st.tuples(st.integers(-2, ONE + 1), SIZES), max_size=40),
+            st.lists(st.tuples(st.integers(-2, ONE + 1), SIZES), max_size=40),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    fine=st.booleans(),
+)
+def test_snapshots_replace_every_level_on_any_grid(
+    tick: int, books: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]], fine: bool
+) -> None:
+    """Consecutive snapshots over the whole price range (wide books on fine grids, where the reset
+    overwrites whole arrays, and narrow ones, where it walks from the best price; repeated prices,
+    zero, negative, off-grid and out-of-range levels): after each one the stored levels are
+    exactly the reference model's."""
+    book, ref = OrderBook("yes", tick=1 if fine else tick), Ref(tick=1 if fine else tick)
+    for bids, asks in books:
+        snap_tick = None if fine else tick
+        if not fine:  # mostly on the grid: the walk from the best price is what is tested
+            bids = [(p - p % tick if p > 0 and s % 7 else p, s) for p, s in bids]
+            asks = [(p - p % tick if p > 0 and s % 7 else p, s) for p, s in asks]
+        book.apply_snapshot(BookSnapshot("yes", "m", tuple(bids), tuple(asks), 1, 2, tick=snap_tick))
+        ref.snapshot(snap_tick, bids, asks)
+        assert stored_levels(book, 0) == ref.bids
+        assert stored_levels(book, 1) == ref.asks
+        assert (book.best_bid, book.best_ask) == (ref.best_bid(), ref.best_ask())
+        assert (book.n_levels(Side.BUY), book.n_levels(Side.SELL)) == (len(ref.bids), len(ref.asks))
+        assert (book.rejected_levels, book.resync_marks) == (ref.rejected, ref.marks)

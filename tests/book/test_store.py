@@ -178,3 +178,62 @@ def test_mark_resync_all(store: BookStore) -> None:
     assert sorted(store.needing_resync()) == ["no", "yes"]
     book = store.get("no")
     assert book is not None and book.resync_reason == "disconnected"
+
+
+# ---- remove ---------------------------------------------------------------------------------------
+
+
+def test_remove_forgets_book_bbo_and_pending_tick(store: BookStore) -> None:
+    store.apply(bbo_event("top-only", "0.40", "0.45"))
+    store.apply(tick_event("later", 100, 10))
+    assert store.remove("yes") is True
+    assert store.get("yes") is None and "yes" not in store and len(store) == 0
+    assert store.bbo("yes") is None
+    assert store.remove("top-only") is True and store.bbo("top-only") is None
+    assert store.remove("later") is True
+    assert store.remove("never-seen") is False
+    assert store.remove("yes") is False  # already gone
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        pytest.param(deltas([(BUY, "0.51", "3")], asset="yes"), id="deltas"),
+        pytest.param(snap([("0.50", "10")], [("0.52", "5")], asset="yes"), id="snapshot"),
+        pytest.param(bbo_event("yes", "0.40", "0.45"), id="bbo"),
+        pytest.param(tick_event("yes", 100, 10), id="tick"),
+    ],
+)
+def test_events_of_a_retired_asset_are_ignored(store: BookStore, event: object) -> None:
+    store.remove("yes")
+    applied = store.applied
+    assert store.apply(event) is None  # type: ignore[arg-type]
+    assert store.get("yes") is None and store.bbo("yes") is None and len(store) == 0
+    assert store.ignored == 1 and store.applied == applied
+    assert store.is_retired("yes")
+
+
+def test_remove_without_retiring_lets_the_asset_come_back(store: BookStore) -> None:
+    store.remove("yes")
+    store.remove("yes", retire=False)
+    assert not store.is_retired("yes")
+    book = store.apply(snap([("0.30", "1")], [("0.70", "1")], asset="yes"))
+    assert book is store.get("yes") and book is not None and book.best_bid == px("0.30")
+
+
+def test_retired_ids_are_bounded_oldest_forgotten_first() -> None:
+    s = BookStore()
+    n = BookStore.MAX_RETIRED
+    for i in range(n + 2):
+        s.remove(f"a{i}")
+    assert not s.is_retired("a0") and not s.is_retired("a1")
+    assert s.is_retired("a2") and s.is_retired(f"a{n + 1}")
+    assert s.apply(deltas([(BUY, "0.51", "3")], asset="a0")) is not None  # forgotten: a new book
+
+
+def test_other_assets_are_untouched_by_remove(store: BookStore) -> None:
+    store.apply(snap([("0.40", "1")], [("0.60", "1")], asset="no"))
+    store.remove("yes")
+    got = store.apply(deltas([(BUY, "0.41", "2")], asset="no"))
+    assert got is store.get("no") and got is not None and got.best_bid == px("0.41")
+    assert store.assets() == ["no"]

@@ -185,3 +185,49 @@ def test_decision_records_carry_hashes_fair_value_mid_and_actions() -> None:
     assert a.decision_hash == b.decision_hash  # same decision
     assert a.snapshot_hash != b.snapshot_hash  # our order now shows in the snapshot
     assert len(a.snapshot_hash) == 16 and b'"reason":"r"' in a.decision
+
+
+# ---- finished orders are forgotten by the OMS after a grace period -----------------------------
+
+
+def test_finished_order_is_forgotten_after_the_grace_period_and_late_news_is_harmless() -> None:
+    from predtrade.engine.orders import FORGET_AFTER_NS
+
+    engine, venue, sink, _ = _placed()
+    cid = venue.submits[0].client_order_id
+    engine.apply(OrderCancelled("v1", T0 + 5, T0 + 5))  # finished: its record is written
+    assert sink.orders[-1].client_order_id == cid and engine.oms.knows(cid)
+    engine.flush(T0 + 4 + FORGET_AFTER_NS)
+    assert engine.oms.knows(cid)  # still inside the grace period
+    t = T0 + 5 + FORGET_AFTER_NS
+    engine.flush(t)
+    assert not engine.oms.knows(cid) and engine.oms.stats.forgotten == 1
+    assert engine.flow.next_forget is None
+    # a fill for the forgotten order (the venue's straggler): unknown to the OMS, nothing booked,
+    # no error, no record
+    records = (len(sink.fills), len(sink.transitions), len(sink.orders))
+    cash = engine.inventory.cash
+    engine.apply(OrderFilled("v1", "late", YES_TOKEN, px("0.45"), sz("2"), TradeStatus.MATCHED, t + 1, t + 1))
+    assert engine.inventory.cash == cash and engine.inventory.position(YES_TOKEN).shares == 0
+    assert (len(sink.fills), len(sink.transitions), len(sink.orders)) == records
+    assert engine.stats.oms_errors == {} and engine.oms.stats.forgotten_hits == 1
+
+
+def test_orders_owed_late_fills_are_not_forgotten_until_the_fills_arrive() -> None:
+    from predtrade.engine.orders import FORGET_AFTER_NS
+
+    engine, venue, sink, _ = _placed()
+    cid = venue.submits[0].client_order_id
+    engine.apply(OrderCancelled("v1", T0 + 5, T0 + 5, "", sz("4")))  # 4 matched, not reported yet
+    ms = engine.market_state(YES_TOKEN)
+    assert cid in ms.late and engine.inventory.reserved_cash > 0
+    t = T0 + 10 * FORGET_AFTER_NS
+    engine.apply(OrderCancelled("v1", t, t))  # a repeat long after: nothing to forget yet
+    assert engine.oms.knows(cid) and engine.inventory.reserved_cash > 0
+    engine.apply(OrderFilled("v1", "t1", YES_TOKEN, px("0.45"), sz("4"), TradeStatus.MATCHED, t + 1, t + 1))
+    assert engine.inventory.position(YES_TOKEN).shares == sz("4") and engine.inventory.reserved_cash == 0
+    assert sink.orders[-1].client_order_id == cid and sink.orders[-1].filled == sz("4")
+    engine.flush(t + FORGET_AFTER_NS)
+    assert engine.oms.knows(cid)  # the grace period runs from when it finished
+    engine.flush(t + 1 + FORGET_AFTER_NS)
+    assert not engine.oms.knows(cid)

@@ -56,6 +56,11 @@ def test_resolution_settles_exactly_and_records_the_market() -> None:
     assert m.condition_id == CID and m.winning_outcome == "Up" and m.settled_pnl == expected
     assert sink.pnl_points[-1].cash == inv.cash and sink.pnl_points[-1].positions == {}
     assert engine.stats.settlements == 1
+    # the settled market's books are let go, and stray updates do not bring them back
+    assert YES_TOKEN not in engine.books and NO_TOKEN not in engine.books
+    for ev in both_books(T0 + 2 * NS):
+        engine.apply(ev)
+    assert len(engine.books) == 0 and engine.books.is_retired(YES_TOKEN)
 
 
 def test_resolution_by_label_when_the_asset_id_is_unknown() -> None:
@@ -81,8 +86,10 @@ def test_resolved_market_is_dropped_and_its_orders_cancelled() -> None:
     engine.apply(resolved(T0 + NS))
     assert [c.client_order_id for c in venue.cancels] == ["pt-1"]
     assert sink.markets == []  # settles once the order has answered
+    assert YES_TOKEN in engine.books  # not settled yet: the books stay
     deliver(engine, venue, T0 + 2 * NS)  # the cancel ack
     assert [m.winning_outcome for m in sink.markets] == ["Up"]
+    assert YES_TOKEN not in engine.books and NO_TOKEN not in engine.books
     for ev in both_books(T0 + 2 * NS, "0.99", "0.995"):
         engine.apply(ev)
     engine.flush(T0 + 5 * NS)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
+from math import gcd
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -99,21 +100,34 @@ def run_backtest(
     n = 0
     last: int | None = None
     every = progress_every if progress is not None and progress_every > 0 else 0
-    chunk = _CHUNK
+    # the loop body runs once per recorded event: it does the least it can (the checks of
+    # ``_catch_up``'s first round are made inline, the rare work is counted down to)
+    tick = gcd(_CHUNK, every) if every else _CHUNK  # n is checked at every multiple of both
+    countdown = tick
     for ev in rec.events():
         t = ev.ts_local  # type: ignore[attr-defined]
         if t != last:
             if last is not None:
                 flush(last)
-            _catch_up(t, venue_next, next_wake, advance, apply, flush)
+            v = venue_next()
+            if v is not None and v <= t:
+                _catch_up(t, venue_next, next_wake, advance, apply, flush)
+            else:
+                w = next_wake()
+                if w is not None and w < t:
+                    _catch_up(t, venue_next, next_wake, advance, apply, flush)
             last = t
         apply(ev)
         on_market(ev)
-        n += 1
-        if every and n % every == 0:
-            progress(n, t)  # type: ignore[misc]
-        if n % chunk == 0 and drain_lat is not None:  # keep the venue's sample list short
-            _write_latencies(sink, drain_lat())
+        countdown -= 1
+        if not countdown:
+            n += tick
+            countdown = tick
+            if every and n % every == 0:
+                progress(n, t)  # type: ignore[misc]
+            if n % _CHUNK == 0 and drain_lat is not None:  # keep the venue's sample list short
+                _write_latencies(sink, drain_lat())
+    n += tick - countdown
     if last is not None:
         flush(last)
         _drain(venue_next, advance, apply)

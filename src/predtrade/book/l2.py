@@ -36,6 +36,8 @@ if ONE != 10_000:  # pragma: no cover
     raise ImportError("predtrade.book.l2 assumes ONE == 10_000")
 
 _ZEROS = [0] * (ONE + 1)
+#: a side whose levels may span more scan steps than this is reset by overwriting every slot
+_WALK_MAX = 1_000
 NO_SNAPSHOT = "no snapshot yet"
 
 
@@ -232,10 +234,46 @@ class OrderBook(BookQueries):
 
     def apply_deltas(self, ev: BookDeltas) -> None:
         """Apply one venue message's level updates (absolute sizes, 0 removes), then check the
-        whole result: crossed book, the venue's own best bid/ask, sequence continuity."""
-        set_level = self.set_level
+        whole result: crossed book, the venue's own best bid/ask, sequence continuity.
+
+        The common update (a price on the grid, a non-negative size) is applied inline, a copy
+        of :meth:`set_level`'s body: this runs once per recorded delta, and the saved call is a
+        fifth of the update's cost. Anything unusual goes through :meth:`set_level` itself. The
+        property tests drive this and the direct entry points against one reference model."""
+        tick = self.tick
         for side, price, size in ev.changes:
-            set_level(side, price, size)
+            if size < 0 or not 0 < price < 10000 or price % tick:
+                self.set_level(side, price, size)  # off-grid, out of range, negative: slow path
+            elif side:
+                asks = self._asks
+                if size:
+                    if not asks[price]:
+                        self._na += 1
+                        if price % self._step:
+                            self._step = gcd(self._step, price)
+                    asks[price] = size
+                    if price < self.best_ask:
+                        self.best_ask = price
+                elif asks[price]:
+                    asks[price] = 0
+                    self._na -= 1
+                    if price == self.best_ask:
+                        self.best_ask = self._scan_asks(price) if self._na else ONE
+            else:
+                bids = self._bids
+                if size:
+                    if not bids[price]:
+                        self._nb += 1
+                        if price % self._step:
+                            self._step = gcd(self._step, price)
+                    bids[price] = size
+                    if price > self.best_bid:
+                        self.best_bid = price
+                elif bids[price]:
+                    bids[price] = 0
+                    self._nb -= 1
+                    if price == self.best_bid:
+                        self.best_bid = self._scan_bids(price) if self._nb else 0
         self.ts_venue = ev.ts_venue
         self.ts_local = ev.ts_local
         self.updates += 1
@@ -270,12 +308,8 @@ class OrderBook(BookQueries):
                 self.set_tick(ev.tick)
             except UnitError as exc:
                 self.mark_resync(str(exc))
-        set_bid = self.set_bid
-        for price, size in ev.bids:
-            set_bid(price, size)
-        set_ask = self.set_ask
-        for price, size in ev.asks:
-            set_ask(price, size)
+        self._fill(ev.bids, 0)
+        self._fill(ev.asks, 1)
         self.ts_venue = ev.ts_venue
         self.ts_local = ev.ts_local
         self.updates += 1
@@ -288,9 +322,78 @@ class OrderBook(BookQueries):
         """Remove every level (flags and timestamps are left as they are)."""
         self._reset()
 
+    def _fill(self, levels: tuple[Level, ...], side: int) -> None:
+        """Set a freshly reset side from a snapshot's levels. A new level on the grid with a
+        positive size is stored inline (a snapshot of a 1 Hz full-depth feed has ~90 levels a
+        side); anything else (a repeated price, a zero or negative size, a price off the grid or
+        out of range) goes through :meth:`set_bid`/:meth:`set_ask`, whose rules then apply."""
+        if not levels:
+            return
+        tick = self.tick
+        if side:
+            arr, slow, n, step, best = self._asks, self.set_ask, self._na, self._step, self.best_ask
+        else:
+            arr, slow, n, step, best = self._bids, self.set_bid, self._nb, self._step, self.best_bid
+        for price, size in levels:
+            if size > 0 and 0 < price < 10000 and not price % tick and not arr[price]:
+                arr[price] = size
+                n += 1
+                if price % step:
+                    step = gcd(step, price)
+                if (price < best) if side else (price > best):
+                    best = price
+                continue
+            self._step = step  # hand the state to the slow path, then take it back
+            if side:
+                self._na, self.best_ask = n, best
+                slow(price, size)
+                n, best = self._na, self.best_ask
+            else:
+                self._nb, self.best_bid = n, best
+                slow(price, size)
+                n, best = self._nb, self.best_bid
+            step = self._step
+        self._step = step
+        if side:
+            self._na, self.best_ask = n, best
+        else:
+            self._nb, self.best_bid = n, best
+
     def _reset(self) -> None:
-        self._bids[:] = _ZEROS
-        self._asks[:] = _ZEROS
+        """Empty both sides. Only the set levels are cleared: every one lies on the scan grid
+        between the best price and the far end of its side, and the level counts say when the
+        last one has been found. Overwriting all 2 x 10_001 slots would cost ~18 us per
+        snapshot; a 0.01-tick side is cleared in at most 100 steps. A fine grid with a far-off
+        best (more than :data:`_WALK_MAX` steps to walk) is cleared wholesale instead."""
+        step = self._step
+        n = self._nb
+        if n:
+            bids = self._bids
+            p = self.best_bid
+            if p // step > _WALK_MAX:
+                bids[:] = _ZEROS
+            else:
+                while n and p > 0:
+                    if bids[p]:
+                        bids[p] = 0
+                        n -= 1
+                    p -= step
+                if n:  # pragma: no cover - the level count was wrong: never leave a level behind
+                    bids[:] = _ZEROS
+        n = self._na
+        if n:
+            asks = self._asks
+            p = self.best_ask
+            if (ONE - p) // step > _WALK_MAX:
+                asks[:] = _ZEROS
+            else:
+                while n and p < ONE:
+                    if asks[p]:
+                        asks[p] = 0
+                        n -= 1
+                    p += step
+                if n:  # pragma: no cover
+                    asks[:] = _ZEROS
         self._nb = 0
         self._na = 0
         self._step = ONE
@@ -318,6 +421,12 @@ class OrderBook(BookQueries):
         if 0 < price < ONE:
             return (self._asks if side else self._bids)[price]
         return 0
+
+    def top_sizes(self) -> tuple[int, int]:
+        """``(best_bid_size, best_ask_size)`` in one call (0 for an empty side)."""
+        bb = self.best_bid
+        ba = self.best_ask
+        return (self._bids[bb] if bb else 0, self._asks[ba] if ba < ONE else 0)
 
     def n_levels(self, side: Side) -> int:
         """Number of non-empty levels on ``side``."""

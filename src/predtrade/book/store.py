@@ -7,6 +7,7 @@ keeps a :class:`~predtrade.book.types.Bbo` record and never invents depth for it
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 
 from predtrade.model.events import BestBidAsk, BookDeltas, BookSnapshot, Event, TickSizeChange
@@ -20,17 +21,25 @@ class BookStore:
     """Books by asset id plus top-of-book-only records.
 
     Counters: ``applied`` (events that reached a book or a BBO record), ``ignored`` (event types
-    the store does not handle, e.g. trade prints) and ``rejected`` (malformed events of a type it
-    does handle: an impossible tick, a BBO outside the price range).
+    the store does not handle, e.g. trade prints, and events of retired assets) and ``rejected``
+    (malformed events of a type it does handle: an impossible tick, a BBO outside the price
+    range).
+
+    A book is ~160 KB (two 10_001-slot arrays), so a long replay over many short-lived markets
+    must let go of the books of settled ones: :meth:`remove`.
     """
 
-    __slots__ = ("_bbo", "_books", "_ticks", "applied", "default_tick", "ignored", "rejected")
+    __slots__ = ("_bbo", "_books", "_retired", "_ticks", "applied", "default_tick", "ignored", "rejected")
+
+    #: how many removed asset ids are remembered (their late events are ignored, not re-booked)
+    MAX_RETIRED = 4_096
 
     def __init__(self, default_tick: int = 1) -> None:
         self.default_tick = default_tick
         self._books: dict[str, OrderBook] = {}
         self._bbo: dict[str, Bbo] = {}
         self._ticks: dict[str, int] = {}  # tick sizes announced before we had the book
+        self._retired: OrderedDict[str, None] = OrderedDict()
         self.applied = 0
         self.ignored = 0
         self.rejected = 0
@@ -39,21 +48,63 @@ class BookStore:
 
     def apply(self, event: Event) -> OrderBook | None:
         """Route one event. Returns the depth book it changed or checked, else ``None``."""
-        if type(event) is BookDeltas:
+        t = type(event)
+        if t is BookDeltas:
             book = self._books.get(event.asset_id)
             if book is None:
+                if self._retired and event.asset_id in self._retired:
+                    self.ignored += 1
+                    return None
                 book = self._new_book(event.asset_id)
             book.apply_deltas(event)
             self.applied += 1
             return book
-        if type(event) is BookSnapshot:
+        if self._retired and getattr(event, "asset_id", None) in self._retired:
+            self.ignored += 1
+            return None
+        if t is BookSnapshot:
             return self._on_snapshot(event)
-        if type(event) is BestBidAsk:
+        if t is BestBidAsk:
             return self._on_bbo(event)
-        if type(event) is TickSizeChange:
+        if t is TickSizeChange:
             return self._on_tick(event)
         self.ignored += 1
         return None
+
+    def apply_deltas(self, event: BookDeltas) -> OrderBook | None:
+        """:meth:`apply` for a :class:`BookDeltas` (the common event), without the dispatch."""
+        book = self._books.get(event.asset_id)
+        if book is None:
+            if self._retired and event.asset_id in self._retired:
+                self.ignored += 1
+                return None
+            book = self._new_book(event.asset_id)
+        book.apply_deltas(event)
+        self.applied += 1
+        return book
+
+    def remove(self, asset_id: str, *, retire: bool = True) -> bool:
+        """Forget everything about ``asset_id`` (its depth book, its top-of-book record, a tick
+        size announced for it). With ``retire`` (the default: the market is over), later events
+        for it are counted in ``ignored`` instead of starting a new book, so that stray messages
+        after a resolution cannot bring 160 KB back; the last :attr:`MAX_RETIRED` ids are
+        remembered. Returns whether there was anything to forget."""
+        had = self._books.pop(asset_id, None) is not None
+        had = self._bbo.pop(asset_id, None) is not None or had
+        had = self._ticks.pop(asset_id, None) is not None or had
+        retired = self._retired
+        if retire:
+            retired[asset_id] = None
+            retired.move_to_end(asset_id)
+            if len(retired) > self.MAX_RETIRED:
+                retired.popitem(last=False)
+        else:
+            retired.pop(asset_id, None)
+        return had
+
+    def is_retired(self, asset_id: str) -> bool:
+        """Whether ``asset_id`` was removed with ``retire`` (and is still remembered)."""
+        return asset_id in self._retired
 
     def _new_book(self, asset_id: str) -> OrderBook:
         book = OrderBook(asset_id, self._ticks.pop(asset_id, self.default_tick))

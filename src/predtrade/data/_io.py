@@ -18,7 +18,7 @@ from ..errors import DataError
 GZIP_MAGIC = b"\x1f\x8b"
 
 #: what a truncated or damaged gzip stream raises while being read
-_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 
 
 def is_gzip(path: Path) -> bool:
@@ -64,7 +64,7 @@ class LineFile:
         with self.open() as fh:
             try:
                 raw = fh.readline(limit)
-            except _GZIP_ERRORS as exc:
+            except GZIP_ERRORS as exc:
                 raise DataError(str(self.path), f"truncated or corrupt gzip stream ({exc})", line=1) from None
         return raw.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
 
@@ -75,26 +75,27 @@ class LineFile:
         skipped (still counted). A damaged gzip tail raises :class:`TruncatedStream`."""
         own = fh is None
         handle = self.open() if fh is None else fh
+        n = lineno
         try:
             if offset:
                 handle.seek(offset)
             pos = offset
-            n = lineno
             left = -1 if count is None else count
-            while left:
-                try:
-                    raw = handle.readline()
-                except _GZIP_ERRORS as exc:
-                    raise TruncatedStream(n, f"truncated or corrupt gzip stream ({exc})") from None
-                if not raw:
-                    return
-                start = pos
-                pos += len(raw)
-                body = raw.rstrip(b"\r\n")
-                if body.strip():
-                    yield n, start, body
-                    left -= 1
-                n += 1
+            if not left:
+                return
+            try:
+                for raw in handle:  # C-level line iteration; a damaged gzip tail raises here
+                    start = pos
+                    pos += len(raw)
+                    body = raw.rstrip(b"\r\n")
+                    if body and not body.isspace():  # blank lines are skipped (still counted)
+                        yield n, start, body
+                        left -= 1
+                        if not left:
+                            return
+                    n += 1
+            except GZIP_ERRORS as exc:
+                raise TruncatedStream(n, f"truncated or corrupt gzip stream ({exc})") from None
         finally:
             if own:
                 handle.close()

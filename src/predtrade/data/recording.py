@@ -11,6 +11,7 @@ from ..errors import DataError
 from ._base import Recording
 from ._io import LineFile, split_csv
 from .bookpoly import BookpolyRecording
+from .compiled import CompiledRecording, has_magic
 from .felix import FelixOutcomes
 from .ligengxin import ChainlinkPrices, LigengxinDay, LigengxinMarkets
 from .vinayak import VinayakOrderbook, VinayakSnapshots, VinayakTicks
@@ -29,7 +30,7 @@ FILE_FORMATS: tuple[Any, ...] = (
     FelixOutcomes,
 )
 #: every format, for listings
-ALL_FORMATS: tuple[type[Recording], ...] = (*FILE_FORMATS, WsFixtures, LigengxinDay)
+ALL_FORMATS: tuple[type[Recording], ...] = (*FILE_FORMATS, WsFixtures, LigengxinDay, CompiledRecording)
 
 _ANY = msgspec.json.Decoder(float_hook=str)
 
@@ -48,6 +49,8 @@ def detect(path: Path) -> type[Recording]:
         if WsFixtures.sniff_dir(path):
             return WsFixtures
         raise DataError(str(path), "unknown format: folder holds no recording this version can read")
+    if has_magic(path):
+        return CompiledRecording
     lf = LineFile(path)
     name = _strip_gz(path.name)
     first = lf.first_line()

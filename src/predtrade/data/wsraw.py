@@ -26,9 +26,9 @@ import msgspec
 from ..errors import DataError
 from ..model.events import Event, NewMarket
 from ..model.market import Market
-from ._base import ROW_ERRORS, Recording, Row, describe
+from ._base import ROW_ERRORS, Recording, describe
 from ._convert import NS_PER_MS
-from ._io import LineFile, TruncatedStream
+from ._io import GZIP_ERRORS, LineFile, TruncatedStream
 
 MARKET_EVENT_TYPES = frozenset(
     {
@@ -97,6 +97,16 @@ def _frame_info(raw: bytes | str) -> tuple[int, str]:
     return ts, kind
 
 
+_NEVER = -(1 << 62)
+
+
+def _late(ts: int, released: int) -> str:
+    return (
+        f"out of time order: receipt time {ts // 1_000_000} ms is before "
+        f"{released // 1_000_000} ms already replayed"
+    )
+
+
 def _markets_from(events: Iterator[Event]) -> dict[str, Market]:
     out: dict[str, Market] = {}
     for ev in events:
@@ -119,19 +129,31 @@ class _WsBase(Recording):
         """(line, ts_local ns, frame text, file for errors) of market-channel frames, in replay order."""
         raise NotImplementedError
 
-    def _rows(self) -> Iterator[Row]:
-        parser = _parser()
-        parse_error = _parse_error()
-        for lineno, ts, raw, path in self._frames():
-            try:
-                evs = parser.parse_strict(raw, ts)
-            except (parse_error, *ROW_ERRORS) as exc:
-                self.bad(lineno if path is None else None, f"cannot parse frame: {describe(exc)}", path=path)
-                continue
-            yield lineno, ts, evs
-
     def _events(self) -> Iterator[Event]:
-        return self.ordered(self._rows())
+        """Frames -> events. Every event of a frame carries the frame's receipt time, and frames
+        come in receipt order (the envelope's, or a clock that never runs backwards), so no
+        re-sorting buffer is needed: a frame received before one already replayed is a bad line,
+        as :meth:`Recording.ordered` would report it."""
+        parse = _parser().parse_strict
+        errors = (_parse_error(), *ROW_ERRORS)
+        released = _NEVER
+        try:
+            for lineno, ts, raw, path in self._frames():
+                try:
+                    evs = parse(raw, ts)
+                except errors as exc:
+                    where = lineno if path is None else None
+                    self.bad(where, f"cannot parse frame: {describe(exc)}", path=path)
+                    continue
+                if not evs:
+                    continue
+                if ts < released:
+                    self.bad(lineno, _late(ts, released))
+                    continue
+                released = ts
+                yield from evs
+        except TruncatedStream as exc:
+            self.bad(exc.line, exc.reason)
 
     def _load_markets(self) -> dict[str, Market]:
         saved = self._bad, self.counters
@@ -169,6 +191,51 @@ class WsJsonl(_WsBase):
                 self.tally("other_channel")
                 continue
             yield lineno, rec.ts_local, rec.raw, None
+
+    def _events(self) -> Iterator[Event]:
+        """:meth:`_WsBase._events` with :meth:`_frames` and the line reader inlined: this is the
+        replay hot path (one envelope decode and one frame parse per line, nothing else per
+        event). Lines are decoded with their line ending (JSON whitespace); a line that does not
+        decode is looked at again only then (blank lines are skipped, as :meth:`LineFile.lines`
+        skips them, and still counted)."""
+        parse = _parser().parse_strict
+        errors = (_parse_error(), *ROW_ERRORS)
+        decode = _RECORD.decode
+        released = _NEVER
+        lineno = 0
+        try:
+            with self.file.open() as fh:
+                try:
+                    for line in fh:
+                        lineno += 1
+                        try:
+                            rec = decode(line)
+                        except ROW_ERRORS as exc:
+                            if not line.isspace():
+                                self.bad(lineno, f"bad recording line: {describe(exc)}")
+                            continue
+                        if rec.channel != "market":
+                            self.tally("other_channel")
+                            continue
+                        ts = rec.ts_local
+                        try:
+                            evs = parse(rec.raw, ts)
+                        except errors as exc:
+                            self.bad(lineno, f"cannot parse frame: {describe(exc)}")
+                            continue
+                        if not evs:
+                            continue
+                        if ts < released:
+                            self.bad(lineno, _late(ts, released))
+                            continue
+                        released = ts
+                        yield from evs
+                except GZIP_ERRORS as exc:
+                    raise TruncatedStream(
+                        lineno + 1, f"truncated or corrupt gzip stream ({exc})"
+                    ) from None
+        except TruncatedStream as exc:
+            self.bad(exc.line, exc.reason)
 
 
 class WsFrames(_WsBase):

@@ -24,7 +24,7 @@ class Accounts:
     """Reads the inventory and the books; holds only the set of tokens with a position and the
     last mark of each (both bounded by the markets traded)."""
 
-    __slots__ = ("_last_mark", "books", "by_asset", "inventory", "open_tokens")
+    __slots__ = ("_last_mark", "_values", "books", "by_asset", "inventory", "open_tokens")
 
     def __init__(self, inventory: Inventory, books: BookStore, by_asset: Mapping[str, MarketState]) -> None:
         self.inventory = inventory
@@ -32,6 +32,7 @@ class Accounts:
         self.by_asset = by_asset
         self.open_tokens: dict[str, None] = {}
         self._last_mark: dict[str, int] = {}
+        self._values: dict[str, tuple[int, int, int]] = {}  # token -> (mark, shares, value)
 
     def touch(self, token: str) -> None:
         """Refresh whether ``token`` has a position (after a fill or a settlement)."""
@@ -41,6 +42,7 @@ class Accounts:
         else:
             self.open_tokens.pop(token, None)
             self._last_mark.pop(token, None)
+            self._values.pop(token, None)
 
     def mark(self, token: str) -> int | None:
         m = _book_mark(self.books, token)
@@ -81,7 +83,35 @@ class Accounts:
         return value, unreal
 
     def equity(self) -> int:
-        return self.inventory.cash + self.position_value()[0]
+        """``cash + sum(value at mark)``: what :meth:`position_value` adds up, computed without
+        the unrealized part (the engine asks at every flush with a market pending). A token whose
+        own book has both sides is marked inline, exactly as :meth:`mark` would."""
+        inv = self.inventory
+        total = inv.cash
+        tokens = self.open_tokens
+        if not tokens:
+            return total
+        positions = inv.positions
+        get = self.books.get
+        last = self._last_mark
+        values = self._values
+        for token in tokens:
+            pos = positions[token]
+            book = get(token)
+            if book is not None and book.best_bid > 0 and book.best_ask < ONE:
+                m: int | None = (book.best_bid + book.best_ask) // 2
+                last[token] = m  # type: ignore[assignment]
+            else:
+                m = self.mark(token)
+            if m is None:
+                total += pos.cost
+                continue
+            shares = pos.shares
+            c = values.get(token)
+            if c is None or c[0] != m or c[1] != shares:  # the value depends on nothing else
+                c = values[token] = (m, shares, pos.value(m))
+            total += c[2]
+        return total
 
     def exposure(self) -> int:
         """Cost basis of every open position + all cash our working orders reserve."""

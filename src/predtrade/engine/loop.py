@@ -163,7 +163,7 @@ class Engine(Ingest, Evaluation):
         self._finished = False
         self.now = 0
         h: dict[type, object] = {
-            BookDeltas: self._on_book,
+            BookDeltas: self._on_deltas,
             BookSnapshot: self._on_book,
             BestBidAsk: self._on_book,
             TickSizeChange: self._on_tick_size,
@@ -245,6 +245,9 @@ class Engine(Ingest, Evaluation):
         sd = self._settle_due
         if sd is not None and now >= sd:
             self._settle_overdue(now)
+        nf = self.flow.next_forget
+        if nf is not None and now >= nf:
+            self.flow.forget_due(now)
         pending = self._pending
         if not pending:
             return

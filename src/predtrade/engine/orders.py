@@ -3,14 +3,19 @@ the records they leave (transitions, fills, final order states).
 
 Every OMS transition lands in ``OrderManager.audit``; :meth:`OrderFlow.drain` turns the new ones
 into ``TransitionRecord``/``FillRecord``/``OrderRecord`` for the sink and then clears the list (the
-sink is the durable audit trail; keeping the list would grow memory with every order). A venue
-message the OMS refuses (illegal transition, overfill, ...) is a typed ``OmsError``: counted,
-logged, and the loop goes on; the OMS guarantees it changed nothing.
+sink is the durable audit trail; keeping the list would grow memory with every order). For the
+same reason a finished order (its final OrderRecord written) is dropped from the OMS
+``forget_after_ns`` of event time later: long enough for the venue's stragglers (a cancel
+rejected because the order had filled, a settlement status) to find it; a message after that is
+counted as unknown by the OMS. A venue message the OMS refuses (illegal transition, overfill,
+...) is a typed ``OmsError``: counted, logged, and the loop goes on; the OMS guarantees it changed
+nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 
 from predtrade.backtest.records import FillRecord, OrderRecord, RunSink, TransitionRecord
 from predtrade.model.enums import OrderState, Side, TimeInForce
@@ -34,6 +39,14 @@ _FILL = Cause.FILL
 _FILL_FAILED = Cause.FILL_FAILED
 _ACCEPTED = Cause.ACCEPTED
 _PC = OrderState.PENDING_CANCEL
+#: enum values as plain dict lookups (``Enum.value`` is a Python-level descriptor; these are read
+#: for every transition record)
+_VALUE: dict[object, str] = {
+    m: m.value for e in (OrderState, Cause, TimeInForce) for m in e  # type: ignore[attr-defined]
+}
+_WORKING = frozenset(s for s in OrderState if s.is_working)
+#: a finished order is forgotten by the OMS this long (event time) after its last transition
+FORGET_AFTER_NS = 300 * 1_000_000_000
 
 
 class OrderFlow:
@@ -44,9 +57,12 @@ class OrderFlow:
     __slots__ = (
         "_cancel_after_ack",
         "_fill_source",
+        "_forget_q",
         "_reasons",
         "fills_seen",
+        "forget_after_ns",
         "markets",
+        "next_forget",
         "oms",
         "risk",
         "sink",
@@ -63,6 +79,8 @@ class OrderFlow:
         stats: EngineStats,
         risk: RiskManager,
         markets: dict[str, MarketState],
+        *,
+        forget_after_ns: int | None = FORGET_AFTER_NS,
     ) -> None:
         self.oms = oms
         self.venue = venue
@@ -74,6 +92,11 @@ class OrderFlow:
         self.fills_seen = False
         self._cancel_after_ack: set[str] = set()
         self._reasons: dict[str, str] = {}
+        #: (when, client id) of finished orders, in the order they finished (``None``: keep all)
+        self.forget_after_ns = forget_after_ns
+        self._forget_q: deque[tuple[int, str]] = deque()
+        #: when :meth:`forget_due` next has something to do (``None``: nothing queued)
+        self.next_forget: int | None = None
         src = getattr(venue, "fill_source", None)
         self._fill_source = src if callable(src) else None
 
@@ -216,13 +239,17 @@ class OrderFlow:
         sink = self.sink
         oms = self.oms
         done: dict[str, Order] = {}
+        now = 0
+        value = _VALUE
         for t in audit:
+            if t.ts_local > now:
+                now = t.ts_local
             sink.transition(
                 TransitionRecord(
                     client_order_id=t.order_id,
-                    from_state=t.from_state.value,
-                    to_state=t.to_state.value,
-                    cause=t.cause.value,
+                    from_state=value[t.from_state],
+                    to_state=value[t.to_state],
+                    cause=value[t.cause],
                     ts_venue=t.ts_venue,
                     ts_local=t.ts_local,
                     fill_qty=t.fill_qty,
@@ -249,7 +276,7 @@ class OrderFlow:
             ms.own_view = None
             if touch:
                 self.touched[ms.cid] = ms
-            if order.state.is_working:
+            if order.state in _WORKING:
                 continue
             late = getattr(order, "late_qty", 0)
             if ms.orders.pop(cid, None) is not None:
@@ -258,8 +285,37 @@ class OrderFlow:
                     ms.late[cid] = order
                 else:
                     self.write_order(order, ms, done=True)
+                    self._finished(cid, now)
             elif not late and ms.late.pop(cid, None) is not None:
                 self.write_order(order, ms, done=True)
+                self._finished(cid, now)
+
+    def _finished(self, cid: str, now: int) -> None:
+        after = self.forget_after_ns
+        if after is not None:
+            self._forget_q.append((now + after, cid))
+            if self.next_forget is None:
+                self.next_forget = now + after
+
+    def forget_due(self, now: int) -> int:
+        """Let the OMS forget the finished orders whose grace period ended by ``now`` (the
+        engine calls this from its flush once :attr:`next_forget` has passed); returns how many
+        it forgot. One it refuses (a repeated notice made it owe late fills again, a voided fill
+        reopened it) is offered again a grace period later."""
+        q = self._forget_q
+        oms = self.oms
+        after = self.forget_after_ns
+        n = 0
+        while q and q[0][0] <= now:
+            cid = q.popleft()[1]
+            if oms.forget(cid):
+                n += 1
+            elif after is not None and oms.knows(cid):
+                q.append((now + after, cid))
+        # the queue is in finishing order, so nearly in due order: the head says when to look again
+        # (an entry due a little earlier than the head only waits a little longer)
+        self.next_forget = q[0][0] if q else None
+        return n
 
     def _fill(self, order: Order, trade_id: str, ts: int) -> None:
         f = order.fills.get(trade_id)
@@ -323,10 +379,10 @@ class OrderFlow:
                 side=order.side.name,
                 price=order.price,
                 size=order.size,
-                tif=order.tif.value,
+                tif=_VALUE[order.tif],
                 post_only=order.post_only,
                 ts_submit=order.ts_created,
-                state=st.value,
+                state=_VALUE[st],
                 filled=order.filled,
                 ts_done=tr[-1].ts_local if done and tr else None,
                 reason=self._reasons.pop(order.client_order_id, ""),

@@ -315,6 +315,13 @@ class Inventory:
         else:
             self.set_reservation(key, token, fee, qty)
 
+    def forget(self, key: str) -> None:
+        """Drop what is kept per order ``key`` once it can trade no more (the order manager
+        forgot it): its reservation, if any, is released, and its booked notional (only needed
+        to telescope its next fill) is let go. Positions and the ledger are not touched."""
+        self.release(key)
+        self._notional.pop(key, None)
+
     def release(self, key: str) -> None:
         r = self._res.pop(key, None)
         if r is not None:

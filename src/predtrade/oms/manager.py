@@ -15,6 +15,10 @@ Handlers are synchronous and never await. The Polymarket fill rules, each named 
   books nothing; a fill at a worse price than our limit is booked and counted.
 * **unknown is not a crash**: an event for an order we do not know is counted and returned as
   :attr:`ApplyResult.UNKNOWN`.
+* **forgetting is bounded and safe** (:meth:`OrderManager.forget`): a finished order can be dropped
+  so that a long run does not keep every order with its trail and fills forever (the sink has
+  them). Never a working order, nor a dead one still reserving for late fills; a later message
+  about a forgotten order is counted as unknown (``stats.forgotten_hits``) and changes nothing.
 * **late fills stay reserved** (:meth:`OrderManager._on_dead`): a fill can match just before the
   cancel (or expiry) and be reported after its ack. When the notice carries the venue's
   ``size_matched``, the order keeps reserving, at its limit and with the fee bound, for the
@@ -42,6 +46,7 @@ else; the caller logs them and reconciles the order over REST.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Final
@@ -76,6 +81,8 @@ _CANCELLED: Final = OrderState.CANCELLED
 _EXPIRED: Final = OrderState.EXPIRED
 _FILLED: Final = OrderState.FILLED
 _HALF: Final = 5_000  # p * (1 - p) peaks at 0.5
+#: ``OrderState.is_working`` as a set: a property call costs more than the lookup on the hot path
+_WORKING: Final = frozenset(s for s in OrderState if s.is_working)
 _FAILED: Final = TradeStatus.FAILED
 _CONFIRMED: Final = TradeStatus.CONFIRMED
 #: settlement progress; MINED and RETRYING can follow each other (reorg, then retry succeeded)
@@ -108,12 +115,15 @@ class OmsStats:
     notice that kept a late-fill reservation); ``late_unreserved`` (a fill after the order died
     that nothing was reserved for: the venue did not report ``size_matched``, or the fill goes
     beyond it); ``overdrawn`` (a fill or void after which ``available_cash``, or the token's
-    available shares, is below zero)."""
+    available shares, is below zero); ``forgotten`` (orders dropped by :meth:`OrderManager.forget`)
+    and ``forgotten_hits`` (messages about them afterwards, also counted as ``unknown``)."""
 
     __slots__ = (
         "applied",
         "conflicts",
         "duplicates",
+        "forgotten",
+        "forgotten_hits",
         "held",
         "illegal",
         "invalid",
@@ -151,9 +161,19 @@ class OrderManager:
         Prefix of our deterministic client order ids (``pt-1``, ``pt-2``, ...).
     max_held
         Bound on updates held for not-yet-acknowledged orders; beyond it they count as unknown.
+    max_forgotten
+        How many venue ids of forgotten orders are remembered, so that a late message about one
+        is known to be unknown at once (not held while other orders await their acks).
     """
 
-    def __init__(self, inventory: Inventory, *, id_prefix: str = "pt", max_held: int = 10_000) -> None:
+    def __init__(
+        self,
+        inventory: Inventory,
+        *,
+        id_prefix: str = "pt",
+        max_held: int = 10_000,
+        max_forgotten: int = 10_000,
+    ) -> None:
         self.inventory = inventory
         self.audit: list[Transition] = []
         self.stats = OmsStats()
@@ -167,6 +187,8 @@ class OrderManager:
         self._n_held = 0
         self._unacked = 0  # orders whose venue id we do not know yet
         self._max_held = max_held
+        self._forgotten: OrderedDict[str, None] = OrderedDict()  # venue ids of forgotten orders
+        self._max_forgotten = max_forgotten
         self._dispatch: dict[type, Callable[..., ApplyResult]] = {
             OrderFilled: self._on_fill,
             OrderAccepted: self._on_accepted,
@@ -182,6 +204,10 @@ class OrderManager:
             return self._orders[client_order_id]
         except KeyError:
             raise UnknownOrder(f"unknown client order id {client_order_id!r}") from None
+
+    def knows(self, client_order_id: str) -> bool:
+        """Whether ``client_order_id`` is one of our orders (not forgotten)."""
+        return client_order_id in self._orders
 
     def by_venue_id(self, venue_order_id: str) -> Order | None:
         return self._by_venue.get(venue_order_id)
@@ -277,10 +303,38 @@ class OrderManager:
         """Mark the order ``PENDING_CANCEL``. Returns False when there is nothing to cancel
         (already pending cancel, or terminal). The caller sends the cancel once the venue id is set."""
         order = self.get(client_order_id)
-        if order.state is _PC or not order.state.is_working:
+        if order.state is _PC or order.state not in _WORKING:
             return False
         fsm.transition(order, _PC, Cause.CANCEL_REQUESTED, 0, ts_local, self.audit)
         return True
+
+    def forget(self, client_order_id: str) -> bool:
+        """Drop a finished order: its trail, its fills and its ids (rule *forgetting is bounded
+        and safe*). Refused (False, nothing changes) for an unknown id, a working order, or a dead
+        one still reserving for late fills (``late_qty``): those reservations must stay until the
+        fills arrive or are released. A finished order reserves nothing, so the ledgers do not
+        change; positions, cash and the per-token ledger keep what its fills did."""
+        order = self._orders.get(client_order_id)
+        if order is None or order.state in _WORKING or order.late_qty or client_order_id in self._late:
+            return False
+        del self._orders[client_order_id]
+        self._working.pop(client_order_id, None)
+        vid = order.venue_order_id
+        if vid is not None:
+            if self._by_venue.get(vid) is order:
+                del self._by_venue[vid]
+            forgotten = self._forgotten
+            forgotten[vid] = None
+            if len(forgotten) > self._max_forgotten:
+                forgotten.popitem(last=False)  # O(1), unlike deleting a plain dict's first key
+        self.inventory.forget(client_order_id)
+        self.stats.forgotten += 1
+        return True
+
+    def is_forgotten(self, venue_order_id: str) -> bool:
+        """Whether ``venue_order_id`` belonged to an order dropped by :meth:`forget` (among the
+        last ``max_forgotten``)."""
+        return venue_order_id in self._forgotten
 
     # ------------------------------------------------------------------ events
     def apply(self, event: OrderEvent) -> ApplyResult:
@@ -300,7 +354,11 @@ class OrderManager:
     def _hold(self, event: OrderEvent) -> ApplyResult:
         """Rule *hold until the ack*: an update for an unmapped venue id may belong to an order
         whose ack has not been processed yet; keep it (in arrival order) while any order awaits
-        its ack. Otherwise it is not ours."""
+        its ack. Otherwise (or when the id is one of a forgotten order) it is not ours."""
+        if self._forgotten and event.venue_order_id in self._forgotten:
+            self.stats.forgotten_hits += 1
+            self.stats.unknown += 1
+            return ApplyResult.UNKNOWN
         if self._unacked and self._n_held < self._max_held:
             self._held.setdefault(event.venue_order_id, []).append(event)
             self._n_held += 1
@@ -359,7 +417,7 @@ class OrderManager:
             self.stats.illegal += 1
             order.needs_reconcile = True
             raise
-        if not to.is_working:
+        if to not in _WORKING:
             self._settle(order)
         elif order.client_order_id not in self._working:
             self._working[order.client_order_id] = order
@@ -387,7 +445,7 @@ class OrderManager:
         charge at most that, whatever order its fills reach us in (``fee_bound`` of the rest
         alone can be a unit short when they arrive out of order), and a fill inside the limit
         never frees less than it is charged."""
-        qty = order.size - order.filled if order.state.is_working else order.late_qty
+        qty = order.size - order.filled if order.state in _WORKING else order.late_qty
         fee = 0
         fees = order.fees
         if fees is not None and qty and fees.rate_ppm and not (order.post_only and fees.taker_only):

@@ -6,9 +6,12 @@ import msgspec
 import pytest
 
 from predtrade.book import BookStore
+from predtrade.model import CancelRejected
 from predtrade.testkit import Stubs
 from predtrade.venues.base import SimulatedVenue, Venue
 from predtrade.venues.sim import (
+    CANCEL_ALREADY_FILLED,
+    CANCEL_NOT_FOUND,
     ConstantLatency,
     EmpiricalLatency,
     NoPartialFill,
@@ -85,3 +88,43 @@ def test_resting_orders_and_stats() -> None:
     assert stats["submitted"] == 3 and stats["accepted"] == 3 and stats["fills_taker"] == 1
     assert stats["open_orders"] == 2
     assert h.venue.fill_source("sim-999") is None
+
+
+# ---- memory stays bounded over a long run -----------------------------------------------------------
+
+
+def _taker_round(h: Harness, i: int) -> str:
+    """A one-level ask at a new price and a taker that takes all of it: one fill, one finished
+    order (a level already taken is not offered again by the next snapshot)."""
+    t = 1_000 * i
+    ask = f"0.{52 + i}"
+    h.snapshot([("0.48", "100")], [(ask, "10")], t)
+    cid = h.submit(BUY, ask, "10", t + 1)
+    h.run(t + 500)
+    return cid
+
+
+def test_trade_sources_are_bounded_oldest_forgotten_first() -> None:
+    h = Harness(max_sources=3)
+    cids = [_taker_round(h, i) for i in range(5)]
+    trades = [h.fills(c)[0].trade_id for c in cids]
+    assert [h.venue.fill_source(t) for t in trades] == [None, None, "taker", "taker", "taker"]
+    assert h.venue.fill_sources["taker"] == 5  # the counts keep every fill
+    assert len(h.venue._trade_source) == 3
+
+
+def test_finished_orders_are_bounded_and_a_late_cancel_is_still_answered() -> None:
+    h = Harness(max_done=2)
+    cids = [_taker_round(h, i) for i in range(4)]
+    assert len(h.venue._done) <= 2 * 2  # client id and venue id of each remembered order
+    # the newest is still known as filled, the oldest only as not found; both are answered
+    h.cancel(cids[-1], 10_000)
+    h.cancel(cids[0], 10_001)
+    h.drain()
+    assert [e.reason for e in h.of(cids[-1]) if isinstance(e, CancelRejected)] == [CANCEL_ALREADY_FILLED]
+    assert [e.reason for e in h.of(cids[0]) if isinstance(e, CancelRejected)] == [CANCEL_NOT_FOUND]
+
+
+def test_default_bounds_are_modest() -> None:
+    v = SimVenue([Stubs.market()], BookStore())
+    assert v._max_done <= 10_000 and v._max_sources <= 10_000

@@ -244,20 +244,48 @@ class AssetSim:
     # ---- market events -----------------------------------------------------------------------------
 
     def on_deltas(self, ev: BookDeltas, now: int) -> list[MakerFill]:
-        book, rec = self._view()
-        touched: list[Level] = []
+        """Level updates: consumed levels among them are capped, our levels among them see the
+        new displayed size, then resting orders the opposite side now reaches are filled.
+
+        Runs for every delta of a token we rest on, so the usual case (a level where we neither
+        rest nor consumed anything, no opposite price at or through ours) touches no list and
+        calls nothing but :meth:`_view`; the checks before :meth:`_through_book` are the ones
+        it would make first itself."""
+        book = self._store.get(self.asset_id)
+        if book is not None and book.has_snapshot:
+            rec = None
+        else:
+            book, rec = self._view()
+        ov_bids, ov_asks = self.overlay
+        our_bids, our_asks = self.levels
+        touched: list[Level] | None = None
         for side, price, _ in ev.changes:
-            ov = self.overlay[side]
-            if price in ov:
+            ov = ov_asks if side else ov_bids
+            if ov and price in ov:
                 self._cap(ov, price, self._raw_size(book, rec, side, price))
-            level = self.levels[side].get(price)
-            if level is not None and level not in touched:
-                touched.append(level)
-        for level in touched:
-            self._displayed(level, self._visible_in(book, rec, level.side, level.price), now)
+            mine = our_asks if side else our_bids
+            if mine:
+                level = mine.get(price)
+                if level is not None:
+                    if touched is None:
+                        touched = [level]
+                    elif level not in touched:
+                        touched.append(level)
+        if touched is not None:
+            for level in touched:
+                self._displayed(level, self._visible_in(book, rec, level.side, level.price), now)
         out: list[MakerFill] = []
         if self.n_resting:
-            self._through_book(out, book, rec)
+            if rec is None and book is not None:
+                reach = (our_bids and book.best_ask <= max(our_bids)) or (
+                    our_asks and book.best_bid >= min(our_asks)
+                )
+            else:
+                reach = (our_bids and self._best_in(book, rec, SELL) <= max(our_bids)) or (
+                    our_asks and self._best_in(book, rec, BUY) >= min(our_asks)
+                )
+            if reach:
+                self._through_book(out, book, rec)
         return out
 
     def on_snapshot(self, ev: BookSnapshot | BestBidAsk, now: int) -> list[MakerFill]:

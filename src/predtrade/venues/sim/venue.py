@@ -120,6 +120,12 @@ class SimVenue:
         Seed of the one RNG every random draw comes from: same inputs and seed, same events.
     max_done
         How many finished orders are remembered (to answer late cancels and spot duplicates).
+    max_sources
+        How many of our trade ids are remembered with their fill source (:meth:`fill_source`,
+        asked once per fill when its report reaches the engine, a latency later).
+
+    Memory does not grow with the run: finished orders, trade sources and latency samples (the
+    runner drains them) are all bounded.
     """
 
     name = "sim"
@@ -133,7 +139,8 @@ class SimVenue:
         queue: QueueModel | None = None,
         exchange: ExchangeModel | None = None,
         seed: int = 0,
-        max_done: int = 100_000,
+        max_done: int = 10_000,
+        max_sources: int = 10_000,
     ) -> None:
         self.latency: LatencyModel = latency if latency is not None else default_latency()
         self.queue: QueueModel = queue if queue is not None else RiskAverse()
@@ -157,7 +164,8 @@ class SimVenue:
         self._by_vid: dict[str, SimOrder] = {}
         self._done: OrderedDict[str, tuple[str, str]] = OrderedDict()  # cid or vid -> (vid, why)
         self._max_done = max_done
-        self._trade_source: dict[str, str] = {}
+        self._trade_source: OrderedDict[str, str] = OrderedDict()  # trade id -> source
+        self._max_sources = max_sources
         #: every simulated round trip, in request order (see :meth:`drain_latencies`)
         self.latencies: list[LatencySample] = []
         #: fills by source: "trade" (recorded trade print), "book" (book moved through), "taker"
@@ -194,7 +202,8 @@ class SimVenue:
         }
 
     def fill_source(self, trade_id: str) -> str | None:
-        """``"trade"``, ``"book"`` or ``"taker"`` for one of our simulated trade ids."""
+        """``"trade"``, ``"book"`` or ``"taker"`` for one of our simulated trade ids (``None``
+        for an unknown one, or one older than the last ``max_sources`` trades)."""
         return self._trade_source.get(trade_id)
 
     def drain_latencies(self) -> list[LatencySample]:
@@ -303,14 +312,20 @@ class SimVenue:
     def on_market_event(self, ev: Event) -> None:
         """The store has applied ``ev``: move queues and match resting orders against it. What
         this causes happens at the event's ``ts_local`` (the runner's clock); call
-        :meth:`advance` up to that time first, as the runner does."""
+        :meth:`advance` up to that time first, as the runner does.
+
+        Called once per recorded event: the common case (a delta for a token where we neither
+        rest nor hold consumed liquidity) returns after one dict lookup and three truth tests."""
         t = type(ev)
         fills: list[MakerFill]
         if t is BookDeltas:
             st = self._assets.get(ev.asset_id)
-            if st is None or not st.active:
+            if st is None or not (st.n_resting or st.overlay[0] or st.overlay[1]):
                 return
-            fills = st.on_deltas(ev, self._clock(ev))
+            ts = ev.ts_local
+            if ts > self._now:
+                self._now = ts
+            fills = st.on_deltas(ev, self._now)
         elif t is TradePrint:
             st = self._assets.get(ev.asset_id)
             if st is None or not st.n_resting:
@@ -343,8 +358,10 @@ class SimVenue:
             return
         else:
             return
-        for o, price, size, source in fills:
-            self._fill(o, price, size, Liquidity.MAKER, source, self._now, self.latency.response(self._rng))
+        if fills:
+            now = self._now
+            for o, price, size, source in fills:
+                self._fill(o, price, size, Liquidity.MAKER, source, now, self.latency.response(self._rng))
 
     # ---- internals -----------------------------------------------------------------------------------
 
@@ -467,7 +484,10 @@ class SimVenue:
         else:
             fee = fees.maker_fee(price, size) - fees.maker_rebate(price, size)
         self.fill_sources[source] += 1
-        self._trade_source[trade_id] = source
+        sources = self._trade_source
+        sources[trade_id] = source
+        if len(sources) > self._max_sources:
+            sources.popitem(last=False)
         self.counts["fills"] += 1
         d = self._when(o, t, response_ns)
         self._push(
