@@ -36,6 +36,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from predtrade.data.compiled import VERSION as COMPILED_VERSION
+from predtrade.data.compiled import CompiledRecording, compile_recording
 from predtrade.data.ligengxin import ChainlinkPrices
 from predtrade.data.wsraw import WsJsonl, format_ws_record
 from predtrade.model.events import Event
@@ -80,6 +82,11 @@ class Stream:
     def meta(self) -> Path:
         return self.dir / "meta.json"
 
+    @property
+    def compiled(self) -> Path:
+        """The stream compiled by ``predtrade data compile`` (:func:`ensure_compiled`)."""
+        return self.dir / f"events-v{COMPILED_VERSION}.ptev"
+
     def markets(self) -> dict[str, Market]:
         meta = json.loads(self.meta.read_text())
         return {
@@ -109,6 +116,36 @@ def ensure(n_events: int, seed: int = 7) -> Stream:
         _generate(st)
         done.write_text("ok\n")
     return st
+
+
+def ensure_compiled(n_events: int, seed: int = 7) -> Stream:
+    """:func:`ensure`, plus the stream compiled to predtrade's replay format beside it (built
+    from :class:`BenchRecording` on first use, ~5 s per million events; a file of another
+    format version is a different name, so it is rebuilt)."""
+    st = ensure(n_events, seed)
+    if not st.compiled.exists():
+        compile_recording(BenchRecording(st), st.compiled)
+    return st
+
+
+class CompiledBenchRecording:
+    """The compiled stream, as ``run_backtest`` replays it: :class:`CompiledRecording` with the
+    rounds' metadata from its own header (written from ``meta.json``). ``count`` as in
+    :class:`BenchRecording`."""
+
+    format = CompiledRecording.format
+
+    def __init__(self, stream: Stream, count: list[int] | None = None) -> None:
+        self.rec = CompiledRecording(stream.compiled)
+        self.path = stream.compiled
+        self.count = count
+
+    def markets(self) -> dict[str, Market]:
+        return self.rec.markets()
+
+    def events(self) -> Iterator[Event]:
+        evs = self.rec.events()
+        return evs if self.count is None else _counted(evs, self.count)
 
 
 class BenchRecording:

@@ -30,6 +30,10 @@ SOURCE_TRADE = "trade"  # a recorded trade print at or through our price
 SOURCE_BOOK = "book"  # the opposite side of the book moved through our resting price
 SOURCE_TAKER = "taker"  # our order crossed the book on arrival
 
+#: ``AssetSim.bid_top`` / ``ask_top`` with no order on that side: no book price reaches them
+NO_BID = -1
+NO_ASK = 1 << 62
+
 #: ``(order, price, size, source)``; a resting order's fills are always at its own price
 MakerFill = tuple[SimOrder, int, int, str]
 
@@ -41,7 +45,9 @@ class AssetSim:
         "_partial",
         "_queue",
         "_store",
+        "ask_top",
         "asset_id",
+        "bid_top",
         "levels",
         "market",
         "n_resting",
@@ -61,6 +67,11 @@ class AssetSim:
         self.window_ns = queue.match_window_ns
         #: our resting orders: levels[side][price], side BUY = bids, SELL = asks
         self.levels: tuple[dict[int, Level], dict[int, Level]] = ({}, {})
+        #: our best resting prices, kept with ``levels`` (the venue's per-event check reads them
+        #: instead of taking max/min of the levels): highest BUY (NO_BID when none), lowest SELL
+        #: (NO_ASK when none)
+        self.bid_top = NO_BID
+        self.ask_top = NO_ASK
         #: liquidity we consumed: overlay[book side][price] -> size
         self.overlay: tuple[dict[int, int], dict[int, int]] = ({}, {})
         self.n_resting = 0
@@ -208,6 +219,11 @@ class AssetSim:
         level = book_side.get(price)
         if level is None:
             level = book_side[price] = Level(side, price, vis)
+            if side:
+                if price < self.ask_top:
+                    self.ask_top = price
+            elif price > self.bid_top:
+                self.bid_top = price
         ahead = vis
         if level.orders and ahead is not None:
             before = level.orders[-1].ahead
@@ -227,6 +243,10 @@ class AssetSim:
         self.n_resting -= 1
         if not level.orders:
             del book_side[order.price]
+            if order.side:
+                self.ask_top = min(book_side) if book_side else NO_ASK
+            else:
+                self.bid_top = max(book_side) if book_side else NO_BID
 
     def resting(self) -> Iterable[SimOrder]:
         for book_side in self.levels:
@@ -277,9 +297,7 @@ class AssetSim:
         out: list[MakerFill] = []
         if self.n_resting:
             if rec is None and book is not None:
-                reach = (our_bids and book.best_ask <= max(our_bids)) or (
-                    our_asks and book.best_bid >= min(our_asks)
-                )
+                reach = book.best_ask <= self.bid_top or book.best_bid >= self.ask_top
             else:
                 reach = (our_bids and self._best_in(book, rec, SELL) <= max(our_bids)) or (
                     our_asks and self._best_in(book, rec, BUY) >= min(our_asks)

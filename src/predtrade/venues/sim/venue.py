@@ -314,14 +314,35 @@ class SimVenue:
         this causes happens at the event's ``ts_local`` (the runner's clock); call
         :meth:`advance` up to that time first, as the runner does.
 
-        Called once per recorded event: the common case (a delta for a token where we neither
-        rest nor hold consumed liquidity) returns after one dict lookup and three truth tests."""
+        Called once per recorded event: the common cases return after one dict lookup and a few
+        tests: a delta for a token where we neither rest nor hold consumed liquidity; a delta for
+        a token where we rest, at none of our prices, leaving the opposite side short of our best
+        price; a trade print that cannot reach our best price on the side it hits."""
         t = type(ev)
         fills: list[MakerFill]
         if t is BookDeltas:
             st = self._assets.get(ev.asset_id)
-            if st is None or not (st.n_resting or st.overlay[0] or st.overlay[1]):
+            if st is None:
                 return
+            if not (st.overlay[0] or st.overlay[1]):
+                if not st.n_resting:
+                    return
+                # our orders rest here, nothing is consumed: only a change at one of our prices,
+                # or a book whose opposite side now reaches our best price, can matter (what
+                # ``on_deltas`` would find first itself)
+                our_bids, our_asks = st.levels
+                for side, price, _ in ev.changes:
+                    if price in (our_asks if side else our_bids):
+                        break
+                else:
+                    book = self._store.get(ev.asset_id)
+                    if (
+                        book is not None
+                        and book.has_snapshot
+                        and book.best_ask > st.bid_top
+                        and book.best_bid < st.ask_top
+                    ):
+                        return
             ts = ev.ts_local
             if ts > self._now:
                 self._now = ts
@@ -330,6 +351,15 @@ class SimVenue:
             st = self._assets.get(ev.asset_id)
             if st is None or not st.n_resting:
                 return
+            aggressor = ev.side
+            if aggressor is not None:
+                # a print reaches only our side it can hit, at or through its price
+                price = ev.price
+                if aggressor == Side.SELL:
+                    if st.bid_top < price or ev.size <= 0:
+                        return
+                elif st.ask_top > price or ev.size <= 0:
+                    return
             fills = st.on_trade(ev, self._clock(ev))
         elif t is BookSnapshot:
             tick = ev.tick
