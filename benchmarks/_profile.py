@@ -105,9 +105,30 @@ def _profiler(interval: float = 0.0001) -> Any:
     return Profiler(interval=interval, async_mode="disabled")
 
 
+#: what the decision profile times inside ``Engine.flush``: (owner, attribute, label, nested in
+#: ``_evaluate``). Module-level functions are patched where the engine looks them up. (The
+#: equity check sits in ``flush`` itself: it computes the equity only when the risk manager can
+#: use it, see ``RiskManager.needs_equity``.)
+_FLUSH_PARTS: tuple[tuple[str, str, str, bool], ...] = (
+    ("predtrade.engine.decide:Evaluation", "_evaluate", "_evaluate", False),
+    ("predtrade.engine.decide", "eval_views", "book views (venue + net)", True),
+    ("predtrade.engine.decide:Evaluation", "_snapshot", "snapshot (the rest)", True),
+    ("-", "evaluate", "evaluate", True),
+    ("predtrade.engine.decide:Evaluation", "_execute", "_execute", True),
+    ("predtrade.engine.decide:Evaluation", "_record", "_record", True),
+)
+
+
+def _owner(spec: str) -> Any:
+    import importlib
+
+    mod, _, cls = spec.partition(":")
+    m = importlib.import_module(mod)
+    return getattr(m, cls) if cls else m
+
+
 def decision(top: int) -> None:
     from benchmarks import bench_decision as B
-    from predtrade.engine.decide import Evaluation
     from predtrade.strategies import AmmStrategy
 
     books, msgs, refs = B._messages(14_000)
@@ -131,16 +152,22 @@ def decision(top: int) -> None:
 
         def __init__(self, inner: Any) -> None:
             self.config = inner.config
+            self.book_depth = getattr(inner, "book_depth", None)  # the engine reads it
             self.evaluate = timed("evaluate", inner.evaluate)
 
-    saved = {n: getattr(Evaluation, n) for n in ("snapshot_of", "_execute", "_record")}
-    for n, fn in saved.items():
-        setattr(Evaluation, n, timed(n, fn))
+    saved = []
+    for spec, attr, label, _ in _FLUSH_PARTS:
+        if spec == "-":
+            continue
+        owner = _owner(spec)
+        fn = owner.__dict__[attr] if isinstance(owner, type) else getattr(owner, attr)
+        saved.append((owner, attr, fn))
+        setattr(owner, attr, timed(label, fn))
     try:
         _decision_pass(B, Timed(AmmStrategy()), books, msgs, refs, None, phases, current)
     finally:
-        for n, fn in saved.items():
-            setattr(Evaluation, n, fn)
+        for owner, attr, fn in saved:
+            setattr(owner, attr, fn)
     print(f"decision pass, medians over {len(phases['total'])} evaluated messages (each timer wrapper "
           "adds ~0.2 us):")
     for k, v in phases.items():
@@ -194,11 +221,20 @@ def _decision_pass(
             phases["parse"].append(t1 - t0)
             phases["apply (books + trigger)"].append(t2 - t1)
             phases["flush"].append(t3 - t2)
-            inner = 0
-            for k in ("snapshot_of", "evaluate", "_execute", "_record"):
-                phases[f"  flush: {k}"].append(current[k])
-                inner += current[k]
-            phases["  flush: rest (gates, throttle, pnl)"].append(t3 - t2 - inner)
+            flush = t3 - t2
+            outer = inner = 0
+            for _, _, label, nested in _FLUSH_PARTS:
+                v = current[label]
+                if label == "_evaluate":
+                    phases["  flush: _evaluate"].append(v)
+                    continue
+                phases[f"{'      ' if nested else '    '}{label}"].append(v)
+                if nested:
+                    inner += v
+                else:
+                    outer += v
+            phases["      _evaluate: rest (checks, throttle)"].append(current["_evaluate"] - inner)
+            phases["    flush: rest (timers, equity, throttle)"].append(flush - outer - current["_evaluate"])
     if profiler is not None:
         profiler.stop()
 

@@ -154,8 +154,28 @@ def benchmarks() -> list[Result]:
         for _ in range(n):
             vwap(Side.BUY, qty)
 
+    bb, ba = book.best_bid, book.best_ask
+    sb, sa = book.size_at(Side.BUY, bb), book.size_at(Side.SELL, ba)
+
+    def run_touch(n: int) -> None:  # a size change at both best levels (drops both kept sides)
+        setb, seta = book.set_bid, book.set_ask
+        for i in range(n):
+            setb(bb, sb + (i & 1))
+            seta(ba, sa + (i & 1))
+
+    def run_touch_top(n: int) -> None:
+        setb, seta, top = book.set_bid, book.set_ask, book.top
+        for i in range(n):
+            setb(bb, sb + (i & 1))
+            seta(ba, sa + (i & 1))
+            top(10)
+
     levels_used = book.vwap(Side.BUY, qty).levels_used
-    results.append(Result("book: top(10)", ns_per_op(run_top, 50_000), "ns/op", "frozen TopOfBook"))
+    rebuilt = ns_per_op(run_touch_top, 50_000) - ns_per_op(run_touch, 50_000)
+    results.append(Result("book: top(10), both sides rebuilt", rebuilt, "ns/op",
+                          "frozen TopOfBook after a change at both best levels (its cost subtracted)"))
+    results.append(Result("book: top(10), book unchanged", ns_per_op(run_top, 50_000), "ns/op",
+                          "the kept side tuples in a new TopOfBook"))
     results.append(
         Result("book: vwap", ns_per_op(run_vwap, 50_000), "ns/op", f"BUY walking {levels_used} levels")
     )

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from predtrade.book import ComplementBook, OrderBook
+from predtrade.book._queries import BookQueries
 from predtrade.model import ONE, BookDeltas, BookSnapshot, Side
 
 TICKS = [1, 10, 25, 50, 100, 1000]
@@ -141,6 +142,11 @@ def check_same(book: OrderBook, ref: Ref, data: st.DataObject) -> None:
         assert book.depth(side) == sum(s for _, s in expected)
         n = data.draw(st.integers(0, 6), label="n")
         assert book.levels(side, n) == expected[:n]
+        # top() keeps each side's levels until an update reaches them: after every step, asked
+        # for any depth (the kept one or another), it equals the generic walk and the model
+        top = book.top(n)
+        assert (top.bids if side is Side.BUY else top.asks) == tuple(expected[:n])
+        assert top == BookQueries.top(book, n)
         assert book.depth(side, n) == sum(s for _, s in expected[:n])
         for p, s in expected:
             assert book.size_at(side, p) == s

@@ -29,7 +29,7 @@ from predtrade.model.events import BookDeltas, BookSnapshot
 from predtrade.model.units import ONE, UnitError, format_price
 
 from ._queries import BookQueries
-from .types import Level
+from .types import Level, TopOfBook
 
 # The hot path spells ONE as the literal 10000 (a constant load is cheaper than a global one).
 if ONE != 10_000:  # pragma: no cover
@@ -50,8 +50,12 @@ class OrderBook(BookQueries):
     """
 
     __slots__ = (
+        "_aceil",
         "_asks",
+        "_aview",
+        "_bfloor",
         "_bids",
+        "_bview",
         "_last_seq",
         "_na",
         "_nb",
@@ -90,6 +94,12 @@ class OrderBook(BookQueries):
         self.ts_venue = 0
         self.ts_local = 0
         self.updates = 0
+        # the last top() view of each side, ``(n, levels)``, kept while no update reaches it:
+        # a bid at or above ``_bfloor`` / an ask at or below ``_aceil`` drops it (see top())
+        self._bview: tuple[int, tuple[Level, ...]] | None = None
+        self._aview: tuple[int, tuple[Level, ...]] | None = None
+        self._bfloor = ONE + 1
+        self._aceil = -1
 
     # ---- hot path ----------------------------------------------------------------------------
 
@@ -99,6 +109,8 @@ class OrderBook(BookQueries):
             pass
         elif not self._accept_odd(0, price, size):
             return
+        if price >= self._bfloor:
+            self._bview = None
         bids = self._bids
         if size > 0:
             if not bids[price]:
@@ -122,6 +134,8 @@ class OrderBook(BookQueries):
             pass
         elif not self._accept_odd(1, price, size):
             return
+        if price <= self._aceil:
+            self._aview = None
         asks = self._asks
         if size > 0:
             if not asks[price]:
@@ -151,6 +165,8 @@ class OrderBook(BookQueries):
         elif not self._accept_odd(side, price, size):
             return
         if side:
+            if price <= self._aceil:
+                self._aview = None
             asks = self._asks
             if size > 0:
                 if not asks[price]:
@@ -168,6 +184,8 @@ class OrderBook(BookQueries):
                 if price == self.best_ask:
                     self.best_ask = self._scan_asks(price) if self._na else ONE
         else:
+            if price >= self._bfloor:
+                self._bview = None
             bids = self._bids
             if size > 0:
                 if not bids[price]:
@@ -245,6 +263,8 @@ class OrderBook(BookQueries):
             if size < 0 or not 0 < price < 10000 or price % tick:
                 self.set_level(side, price, size)  # off-grid, out of range, negative: slow path
             elif side:
+                if price <= self._aceil:
+                    self._aview = None
                 asks = self._asks
                 if size:
                     if not asks[price]:
@@ -260,6 +280,8 @@ class OrderBook(BookQueries):
                     if price == self.best_ask:
                         self.best_ask = self._scan_asks(price) if self._na else ONE
             else:
+                if price >= self._bfloor:
+                    self._bview = None
                 bids = self._bids
                 if size:
                     if not bids[price]:
@@ -329,6 +351,12 @@ class OrderBook(BookQueries):
         out of range) goes through :meth:`set_bid`/:meth:`set_ask`, whose rules then apply."""
         if not levels:
             return
+        if side:  # (a snapshot resets first; this keeps _fill safe on its own)
+            self._aview = None
+            self._aceil = -1
+        else:
+            self._bview = None
+            self._bfloor = ONE + 1
         tick = self.tick
         if side:
             arr, slow, n, step, best = self._asks, self.set_ask, self._na, self._step, self.best_ask
@@ -399,6 +427,9 @@ class OrderBook(BookQueries):
         self._step = ONE
         self.best_bid = 0
         self.best_ask = ONE
+        self._bview = self._aview = None
+        self._bfloor = ONE + 1
+        self._aceil = -1
 
     def set_tick(self, new_tick: int) -> None:
         """Tick size change. Existing levels stay; new levels must lie on the new grid. The scan
@@ -461,6 +492,69 @@ class OrderBook(BookQueries):
                         break
                 p -= step
         return out
+
+    def top(self, n: int = 10) -> TopOfBook:
+        """:meth:`BookQueries.top` with both sides' walks written out (a snapshot builds one or
+        two of these per evaluation): the same levels, best first.
+
+        Each side's levels are kept with the ``n`` they were read for until an update reaches
+        them: a bid at or above the lowest kept bid (any bid while the side held fewer than
+        ``n`` levels), an ask at or below the highest kept ask, a snapshot or a clear. A side
+        that only changed deeper down (most updates) is handed out again as the same tuple."""
+        if n <= 0:
+            if n < 0:
+                raise ValueError(f"n must be >= 0, got {n}")
+            return TopOfBook(self.asset_id, (), (), self.ts_venue, self.ts_local, self.needs_resync)
+        step = self._step
+        v = self._bview
+        if v is not None and v[0] == n:
+            bids = v[1]
+        else:
+            p = self.best_bid
+            k = self._nb if self._nb < n else n
+            if not p or not k:
+                bids = ()
+            elif k == 1:
+                bids = ((p, self._bids[p]),)
+            else:
+                arr = self._bids
+                out = [(p, arr[p])]
+                p -= step
+                while p > 0:
+                    s = arr[p]
+                    if s:
+                        out.append((p, s))
+                        if len(out) == k:
+                            break
+                    p -= step
+                bids = tuple(out)
+            self._bview = (n, bids)
+            self._bfloor = bids[-1][0] if len(bids) == n else 0
+        v = self._aview
+        if v is not None and v[0] == n:
+            asks = v[1]
+        else:
+            p = self.best_ask
+            k = self._na if self._na < n else n
+            if p >= 10000 or not k:
+                asks = ()
+            elif k == 1:
+                asks = ((p, self._asks[p]),)
+            else:
+                arr = self._asks
+                out = [(p, arr[p])]
+                p += step
+                while p < 10000:
+                    s = arr[p]
+                    if s:
+                        out.append((p, s))
+                        if len(out) == k:
+                            break
+                    p += step
+                asks = tuple(out)
+            self._aview = (n, asks)
+            self._aceil = asks[-1][0] if len(asks) == n else ONE
+        return TopOfBook(self.asset_id, bids, asks, self.ts_venue, self.ts_local, self.needs_resync)
 
     def _walk(self, side: int, qty: int) -> tuple[int, int, int | None, int]:
         step = self._step

@@ -8,7 +8,7 @@ keeps a :class:`~predtrade.book.types.Bbo` record and never invents depth for it
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from predtrade.model.events import BestBidAsk, BookDeltas, BookSnapshot, Event, TickSizeChange
 from predtrade.model.units import ONE, UnitError, format_price
@@ -29,7 +29,17 @@ class BookStore:
     must let go of the books of settled ones: :meth:`remove`.
     """
 
-    __slots__ = ("_bbo", "_books", "_retired", "_ticks", "applied", "default_tick", "ignored", "rejected")
+    __slots__ = (
+        "_bbo",
+        "_books",
+        "_retired",
+        "_ticks",
+        "applied",
+        "by_asset",
+        "default_tick",
+        "ignored",
+        "rejected",
+    )
 
     #: how many removed asset ids are remembered (their late events are ignored, not re-booked)
     MAX_RETIRED = 4_096
@@ -37,6 +47,8 @@ class BookStore:
     def __init__(self, default_tick: int = 1) -> None:
         self.default_tick = default_tick
         self._books: dict[str, OrderBook] = {}
+        #: the depth books by asset id, for a hot path's direct lookup: read it, never change it
+        self.by_asset: Mapping[str, OrderBook] = self._books
         self._bbo: dict[str, Bbo] = {}
         self._ticks: dict[str, int] = {}  # tick sizes announced before we had the book
         self._retired: OrderedDict[str, None] = OrderedDict()

@@ -17,6 +17,7 @@ from .execution import Plan, plan_quotes, preflight_depth
 from .snapshot import (
     cached_net_books,
     decision_record,
+    eval_views,
     net_books,
     own_cache,
     own_levels,
@@ -63,15 +64,15 @@ class Evaluation:
                 ms.halt_epoch = risk.halt_epoch
                 risk.block(now, ms.cid, "evaluate", risk.halt_gate or gates.EMERGENCY_STOP, risk.halt_reason)
             return
-        tops = _tops(ms, self.books, self._view_depth(ms))
-        if tops is None:
+        views = eval_views(ms, self.books, self._want_depth, self.config.book_depth, self._own_in_books)
+        if views is None:
             return
-        yes, no = tops
+        yes, no, nyes, nno = views
         if yes.needs_resync or no.needs_resync:
             self._on_resync(ms, now, yes, no)
             return
         ms.resync_blocked = False
-        snap = self.snapshot_of(ms, now, yes, no)
+        snap = self._snapshot(ms, now, yes, no, nyes, nno)
         try:
             decision = self.strategy.evaluate(snap)
             if type(decision) is not Decision:
@@ -84,8 +85,11 @@ class Evaluation:
             return
         self.stats.evaluations += 1
         n = self._execute(ms, decision, snap, now)
-        if self.config.record_decisions:
+        if self._keep_decisions:
             self._record(ms, snap, decision, n, now)
+        elif self.config.record_decisions:  # the sink drops them: count, build nothing
+            self._seq += 1
+            self.stats.decisions += 1
 
     def _view_depth(self: Engine, ms: MarketState) -> int:
         """Levels per side of the evaluation's book views: the engine's ``book_depth``, or fewer
@@ -94,8 +98,8 @@ class Evaluation:
         still hold the levels the strategy reads. Building and hashing 10 levels per side when a
         strategy looks at one was a large part of an evaluation."""
         full = self.config.book_depth
-        want = getattr(self.strategy, "book_depth", None)
-        if type(want) is not int or not 0 < want < full:
+        want = self._want_depth
+        if want >= full:
             return full
         if self._own_in_books and ms.orders:
             want += own_levels(ms)
@@ -104,8 +108,12 @@ class Evaluation:
 
     def _least_depth(self: Engine) -> int:
         """The fewest levels per side an evaluation's venue views are built with."""
-        full = self.config.book_depth
-        want = getattr(self.strategy, "book_depth", None)
+        return self._want_depth
+
+    @staticmethod
+    def _declared_depth(strategy: object, full: int) -> int:
+        """The levels per side ``strategy`` says it reads (``book_depth``), else ``full``."""
+        want = getattr(strategy, "book_depth", None)
         return want if type(want) is int and 0 < want < full else full
 
     def _on_resync(self: Engine, ms: MarketState, now: int, yes: TopOfBook, no: TopOfBook) -> None:
@@ -134,27 +142,48 @@ class Evaluation:
             nyes, nno = cached_net_books(ms, yes, no)
         else:
             nyes, nno = yes, no
+        return self._snapshot(ms, now, yes, no, nyes, nno)
+
+    def _snapshot(
+        self: Engine,
+        ms: MarketState,
+        now: int,
+        yes: TopOfBook,
+        no: TopOfBook,
+        nyes: TopOfBook,
+        nno: TopOfBook,
+    ) -> Snapshot:
         ref = self._ref
         if ref is not None and ref.price is not None:
             rp = ref.price
-            hist = ref.history()
-            sigma = ref.sigma(now, ms.end_ts)
+            hist = ref.hist
+            sigma = ref.vol.sigma_to(now, ms.end_ts)  # ref.sigma(now, end), inlined
         else:
             rp = None
             hist = ()
             sigma = None
+        m = self._mult
+        if not m[0] <= now < m[1]:  # the profile's multiplier holds for a whole hour
+            m = self._mult = self._profile.multiplier_span(now)
+        pos = ms.pos_view
+        if pos is None:
+            pos = positions_view(ms, self.inventory)
+        own = ms.own_view
+        if own is None:
+            own = own_orders_view(ms)
+        inv = self.inventory
         return Snapshot(
             now,
             ms.market,
             (yes, no),
             (nyes, nno),
-            positions_view(ms, self.inventory),
-            own_orders_view(ms),
-            self.inventory.available_cash,
+            pos,
+            own,
+            inv.cash - inv.reserved_cash,  # inv.available_cash (a property), inlined
             rp,
             hist,
             sigma,
-            self._profile.multiplier(now),
+            m[2],
             ms.round_open,
         )
 
@@ -166,7 +195,10 @@ class Evaluation:
         # quotes tuple (a strategy returning a cached result) and the same own-orders view (a new
         # one whenever any of our orders here changes) it is the diff of last time.
         quotes = decision.quotes
-        oc = own_cache(ms)
+        oc = ms.net_cache  # own_cache(ms), its test inlined
+        view = ms.own_view
+        if view is None or oc is None or oc.view is not view:  # type: ignore[attr-defined]
+            oc = own_cache(ms)
         if oc.plan_for is quotes:
             plan: Plan = oc.plan  # type: ignore[assignment]
         else:

@@ -1,7 +1,9 @@
 """Applying market data to the engine's state: books (with the top-of-book trigger), reference
 ticks (with the round-open capture and the reference trigger), new markets, tick size changes,
 resolutions and settlement, and our own order events. A mixin of
-:class:`~predtrade.engine.loop.Engine`: synchronous handlers, no awaiting, the one writer."""
+:class:`~predtrade.engine.loop.Engine`: synchronous handlers, no awaiting, the one writer. (The
+common event, a book delta, is handled in ``Engine.apply`` itself, by :meth:`Ingest._on_book`'s
+rule written out for it.)"""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ import msgspec
 from predtrade.backtest.records import MarketRecord
 from predtrade.model.events import (
     BestBidAsk,
-    BookDeltas,
     BookSnapshot,
     Event,
     MarketResolved,
@@ -40,34 +41,6 @@ class Ingest:
     """Mixin: event handlers (see the module docstring)."""
 
     __slots__ = ()
-
-    def _on_deltas(self: Engine, ev: BookDeltas) -> None:
-        """:meth:`_on_book` for the common event, a delta: the same trigger rule, written out for
-        it. A delta that leaves both best prices and the resync flag in place and touches
-        neither best level cannot have changed the top of book: it costs no size lookups, no
-        allocation, nothing past a few compares (most recorded deltas are deep-book ones)."""
-        self.stats.market_events += 1
-        book = self.books.apply_deltas(ev)
-        asset = ev.asset_id
-        ms = self._by_asset.get(asset)
-        if ms is None or ms.resolved:
-            return
-        i = 0 if asset == ms.tokens[0] else 1
-        if book is None:  # a retired asset: whatever the store still knows (as _on_book)
-            k = top_key(self.books, asset)
-            self._on_top(ms, i, None if k is None else (*k, False))
-            return
-        bb = book.best_bid
-        ba = book.best_ask
-        old = ms.top_keys[i]
-        if old is not None and old[0] == bb and old[1] == ba and old[4] is book.needs_resync:
-            for side, price, _ in ev.changes:
-                if price == (ba if side else bb):
-                    break
-            else:
-                return
-        bs, as_ = book.top_sizes()
-        self._on_top(ms, i, (bb, ba, bs, as_, book.needs_resync))
 
     def _on_book(self: Engine, ev: BookSnapshot | BestBidAsk) -> None:
         """Trigger (a): the top of book (best prices, their sizes, the resync flag) of either

@@ -52,7 +52,8 @@ from .ingest import Ingest
 from .orders import OrderFlow
 from .reference import RefTracker
 from .risk import RiskConfig, RiskManager
-from .sinks import NullSink
+from .sinks import NullSink, keeps_decisions
+from .snapshot import top_key
 from .state import MarketState, TokenBucket
 from .stats import EngineStats
 
@@ -87,8 +88,10 @@ class Engine(Ingest, Evaluation):
         "_by_key",
         "_finished",
         "_handlers",
+        "_keep_decisions",
         "_labels",
         "_markets",
+        "_mult",
         "_next_pnl",
         "_next_timer",
         "_opens",
@@ -101,6 +104,7 @@ class Engine(Ingest, Evaluation):
         "_seq",
         "_settle_due",
         "_settle_wait",
+        "_want_depth",
         "accounts",
         "books",
         "config",
@@ -132,8 +136,12 @@ class Engine(Ingest, Evaluation):
         c = self.config = config if config is not None else EngineConfig()
         self.timing = Timing(c)
         self.strategy = strategy
+        #: levels per side the strategy reads (its ``book_depth``, read once), else the config's
+        self._want_depth = self._declared_depth(strategy, c.book_depth)
         self.venue = venue
         self.sink: RunSink = sink if sink is not None else NullSink()
+        #: decision records are built only for a sink that keeps them (``sinks.keeps_decisions``)
+        self._keep_decisions = c.record_decisions and keeps_decisions(self.sink)
         self.books = books if books is not None else BookStore()
         self.initial_cash = cash_units(c.initial_cash, "initial_cash")
         self.inventory = Inventory(self.initial_cash)
@@ -156,6 +164,7 @@ class Engine(Ingest, Evaluation):
         self._refs: dict[str, RefTracker] = {}
         self._ref: RefTracker | None = None
         self._profile = VolProfile.load(mode=c.vol_profile)
+        self._mult: tuple[int, int, float] = (0, 0, 1.0)  # (from, until, the profile's multiplier)
         self._own_in_books = own_orders_in_books
         self._next_timer: int | None = None
         self._next_pnl = 0
@@ -163,7 +172,6 @@ class Engine(Ingest, Evaluation):
         self._finished = False
         self.now = 0
         h: dict[type, object] = {
-            BookDeltas: self._on_deltas,
             BookSnapshot: self._on_book,
             BestBidAsk: self._on_book,
             TickSizeChange: self._on_tick_size,
@@ -221,15 +229,58 @@ class Engine(Ingest, Evaluation):
 
     def apply(self, ev: Event) -> None:
         """Apply one event to the state (no strategy evaluation)."""
-        self.stats.events += 1
+        stats = self.stats
+        stats.events += 1
         t = ev.ts_local  # type: ignore[attr-defined]
         if t > self.now:
             self.now = t
-        h = self._handlers.get(type(ev))
-        if h is None:
-            self.stats.ignored_events += 1
+        if type(ev) is not BookDeltas:
+            h = self._handlers.get(type(ev))
+            if h is None:
+                stats.ignored_events += 1
+                return
+            h(ev)  # type: ignore[operator]
             return
-        h(ev)  # type: ignore[operator]
+        # The common event, a delta, handled here (no handler lookup, no second call): the
+        # trigger rule of _on_book written out for it. A delta that leaves both best prices and
+        # the resync flag in place and touches neither best level cannot have changed the top of
+        # book: it costs no size lookups, no allocation, nothing past a few compares (most
+        # recorded deltas are deep-book ones).
+        stats.market_events += 1
+        asset = ev.asset_id
+        books = self.books
+        book = books.by_asset.get(asset)
+        if book is not None:  # BookStore.apply_deltas, inlined for a book we hold
+            book.apply_deltas(ev)
+            books.applied += 1
+        else:  # a new or a retired asset: the store's rules
+            book = books.apply_deltas(ev)
+        ms = self._by_asset.get(asset)
+        if ms is None or ms.resolved:
+            return
+        i = 0 if asset == ms.tokens[0] else 1
+        if book is None:  # a retired asset: whatever the store still knows (as _on_book)
+            k = top_key(books, asset)
+            self._on_top(ms, i, None if k is None else (*k, False))
+            return
+        bb = book.best_bid
+        ba = book.best_ask
+        old = ms.top_keys[i]
+        if old is not None and old[0] == bb and old[1] == ba and old[4] is book.needs_resync:
+            for side, price, _ in ev.changes:
+                if price == (ba if side else bb):
+                    break
+            else:
+                return
+        bs, as_ = book.top_sizes()
+        key = (bb, ba, bs, as_, book.needs_resync)
+        if key != old:  # _on_top, inlined
+            ms.top_keys[i] = key
+            if not ms.live:
+                self._go_live(ms)
+            if self.config.eval_on_top_change and not ms.closed:
+                stats.triggers_top += 1
+                self._pending[ms.cid] = ms
 
     # ---- evaluation --------------------------------------------------------------------------
 
@@ -251,9 +302,25 @@ class Engine(Ingest, Evaluation):
         pending = self._pending
         if not pending:
             return
-        if self.risk.on_equity(now, self.accounts.equity()):
+        risk = self.risk
+        # The equity only when the risk manager can use it (RiskManager.needs_equity, inlined),
+        # and within the day on_equity itself only once it is below the daily loss floor.
+        if risk.day_start <= now < risk.day_end:
+            if risk.watch_equity and not risk.halted:
+                acc = self.accounts
+                eq = acc.equity() if acc.open_tokens else self.inventory.cash
+                if eq < risk.equity_floor and risk.on_equity(now, eq):  # type: ignore[operator]
+                    self._after_halt(now)
+        elif risk.on_equity(now, self.accounts.equity()):  # a new UTC day
             self._after_halt(now)
         gap = self.timing.min_eval
+        if len(pending) == 1:  # the usual case, without copying the dict
+            ms = next(iter(pending.values()))
+            last = ms.last_eval
+            if last is None or now - last >= gap:
+                pending.clear()
+                self._evaluate(ms, now)
+            return
         for cid, ms in list(pending.items()):
             last = ms.last_eval
             if last is not None and now - last < gap:

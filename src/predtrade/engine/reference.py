@@ -18,17 +18,17 @@ _EMPTY: tuple = ()
 
 class RefTracker:
     """One reference symbol. ``price``/``ts`` are the latest tick (price in 1e-8 units);
-    ``history()`` is a tuple of ``(ts, price)``, oldest first, at most one point per
-    ``step_ns`` and reaching ``window_ns`` back (cached until the next stored point)."""
+    ``history()`` (``hist``) is a tuple of ``(ts, price)``, oldest first, at most one point per
+    ``step_ns`` and reaching ``window_ns`` back (rebuilt when a point is stored)."""
 
     __slots__ = (
         "_hist",
-        "_hist_tuple",
         "_last_fed",
         "_sample_ns",
         "_step_ns",
         "_window_ns",
         "bad",
+        "hist",
         "price",
         "symbol",
         "ticks",
@@ -48,7 +48,8 @@ class RefTracker:
         self._step_ns = step_ns
         maxlen = window_ns // step_ns + 2 if step_ns else 4096
         self._hist: deque[tuple[int, int]] = deque(maxlen=max(2, maxlen))
-        self._hist_tuple: tuple[tuple[int, int], ...] | None = _EMPTY
+        #: the history as a tuple, rebuilt when a point is stored (once per ``step_ns``)
+        self.hist: tuple[tuple[int, int], ...] = _EMPTY
         self._last_fed: int | None = None
 
     def on_tick(self, ts: int, price: int) -> bool:
@@ -66,24 +67,16 @@ class RefTracker:
             cutoff = ts - self._window_ns
             while hist[0][0] < cutoff and len(hist) > 1:
                 hist.popleft()
-            self._hist_tuple = None
+            self.hist = tuple(hist)
         last = self._last_fed
         if (last is None or ts - last >= self._sample_ns) and self.vol.update(ts, price / REF_SCALE):
             self._last_fed = ts
         return True
 
     def history(self) -> tuple[tuple[int, int], ...]:
-        h = self._hist_tuple
-        if h is None:
-            h = self._hist_tuple = tuple(self._hist)
-        return h
+        return self.hist
 
     def sigma(self, now: int, end: int | None) -> float | None:
         """Sigma per sqrt(second) for pricing a digital expiring at ``end`` (seasonalised over
         [now, end]); ``None`` while the estimator has neither prior nor data."""
-        vol = self.vol
-        if not vol.ready:
-            return None
-        if end is None or end <= now:
-            return vol.sigma_over(now, now)
-        return vol.sigma_over(now, end)
+        return self.vol.sigma_to(now, end)

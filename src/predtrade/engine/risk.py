@@ -124,7 +124,10 @@ class RiskManager:
         "blocked",
         "config",
         "day",
+        "day_end",
+        "day_start",
         "day_start_equity",
+        "equity_floor",
         "halt_epoch",
         "halt_gate",
         "halt_reason",
@@ -133,6 +136,7 @@ class RiskManager:
         "sink",
         "wants_market_exposure",
         "wants_total_exposure",
+        "watch_equity",
     )
 
     def __init__(self, config: RiskConfig, sink: RunSink, *, repeat_ns: int = 0) -> None:
@@ -155,7 +159,14 @@ class RiskManager:
         self.halt_gate = EMERGENCY_STOP if config.start_halted else ""
         self.halt_reason = "started halted" if config.start_halted else ""
         self.day: int | None = None
+        #: the current UTC day as ``[day_start, day_end)`` in ns (empty until the first equity)
+        self.day_start = 0
+        self.day_end = 0
         self.day_start_equity = 0
+        #: the daily loss limit as an equity: ``on_equity`` halts below it (None: no limit)
+        self.equity_floor: int | None = None
+        #: whether every flush's equity matters (a daily loss limit); otherwise only a day roll
+        self.watch_equity = self._daily is not None
         self.loss_streak = 0
 
     # ---- halts -------------------------------------------------------------------------------
@@ -182,12 +193,21 @@ class RiskManager:
         self.loss_streak = 0
         return True
 
+    def needs_equity(self, now: int) -> bool:
+        """Whether :meth:`on_equity` at ``now`` could do anything: roll the UTC day (which keeps
+        the equity at its start), or check the daily loss limit (one is set and we are not
+        halted). Otherwise the engine need not compute the equity at all."""
+        return (self.watch_equity and not self.halted) or not self.day_start <= now < self.day_end
+
     def on_equity(self, now: int, equity: int) -> bool:
         """Roll the UTC day, then apply the daily loss limit. True when this call tripped it."""
-        day = now // _DAY_NS
-        if day != self.day:
-            self.day = day
+        if not self.day_start <= now < self.day_end:  # another UTC day (or the first)
+            day = self.day = now // _DAY_NS
+            self.day_start = day * _DAY_NS
+            self.day_end = self.day_start + _DAY_NS
             self.day_start_equity = equity
+            if self._daily is not None:
+                self.equity_floor = equity - self._daily
             if self.halted and self.halt_gate == DAILY_LOSS:
                 self.resume()
             return False

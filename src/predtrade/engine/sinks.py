@@ -1,4 +1,9 @@
-"""A sink that keeps nothing (the engine's default when no run is being recorded)."""
+"""A sink that keeps nothing (the engine's default when no run is being recorded).
+
+A sink may say that it drops decision records with a class attribute ``keeps_decisions = False``:
+the engine then skips building them (the snapshot hash and the decision's JSON and hash are a
+fifth of an evaluation) and only counts them. A sink without the attribute keeps them, so every
+other sink needs no change; see :func:`keeps_decisions`."""
 
 from __future__ import annotations
 
@@ -15,8 +20,17 @@ from predtrade.backtest.records import (
 )
 
 
+def keeps_decisions(sink: object) -> bool:
+    """Whether ``sink`` wants :class:`DecisionRecord` s (``keeps_decisions`` attribute, default
+    True: only a sink that says so is skipped)."""
+    return getattr(sink, "keeps_decisions", True) is not False
+
+
 class NullSink:
     """Implements :class:`~predtrade.backtest.records.RunSink` by dropping every record."""
+
+    #: the engine builds no decision records for this sink (it only counts them)
+    keeps_decisions = False
 
     def start(self, info: RunInfo) -> None:
         pass

@@ -34,6 +34,7 @@ _OPEN = OrderState.OPEN
 _PF = OrderState.PARTIALLY_FILLED
 _PC = OrderState.PENDING_CANCEL
 _EMPTY: tuple = ()
+_NO_SIDES: list = [{}, {}, {}, {}]  # OwnCache.sides until set_sizes (never written to)
 
 
 def top_of(books: BookStore, asset: str, depth: int) -> TopOfBook | None:
@@ -68,6 +69,23 @@ def cached_tops(
     token has a book yet. Views are cached per token by (book update count, resync flag,
     depth); ``cache=False`` for a one-off view at another depth."""
     yes_t, no_t = ms.tokens
+    if cache:  # the common case written out: both tokens have a depth book
+        yb = books.get(yes_t)
+        nb = books.get(no_t)
+        if yb is not None and nb is not None:
+            tops = ms.tops
+            c = tops[0]
+            if c is not None and c[0] == yb.updates and c[3] == depth and c[1] is yb.needs_resync:
+                yes = c[2]
+            else:
+                yes = yb.top(depth)
+                tops[0] = (yb.updates, yb.needs_resync, yes, depth)  # type: ignore[call-overload]
+            c = tops[1]
+            if c is not None and c[0] == nb.updates and c[3] == depth and c[1] is nb.needs_resync:
+                return yes, c[2]
+            no = nb.top(depth)
+            tops[1] = (nb.updates, nb.needs_resync, no, depth)  # type: ignore[call-overload]
+            return yes, no
     out: list[TopOfBook | None] = [None, None]
     for i, asset in enumerate(ms.tokens):
         book = books.get(asset)
@@ -95,6 +113,69 @@ def cached_tops(
     return yes, no
 
 
+def eval_views(
+    ms: MarketState, books: BookStore, want: int, full: int, netted: bool
+) -> tuple[TopOfBook, TopOfBook, TopOfBook, TopOfBook] | None:
+    """``(yes, no, net yes, net no)`` for an evaluation, ``None`` while neither token has a book.
+
+    ``want`` levels per side the strategy reads (``full``: the engine's depth), one more per own
+    level on a side when our orders are netted out (``netted``: the venue's books hold them) so
+    that ``want`` levels remain after netting. Books flagged for resync come back un-netted
+    (nothing is evaluated on them). One call for what the evaluation used to ask in three: the
+    own-orders cache is looked up once."""
+    c: OwnCache | None = None
+    depth = want
+    if netted and ms.orders:
+        view = ms.own_view
+        c = ms.net_cache  # type: ignore[assignment]
+        if view is None or c is None or c.view is not view:  # own_cache(ms)'s test, inlined
+            c = own_cache(ms)
+        sub = c.sizes
+        if sub is None:
+            sub = c.set_sizes(own_sizes(ms.orders.values(), ms.tokens[0]))
+        if want < full:
+            n = c.levels
+            if n is None:
+                n = c.levels = _most_levels(sub)
+            depth = want + n
+            if depth > full:
+                depth = full
+        else:
+            depth = full
+    yes_t, no_t = ms.tokens
+    get = books.by_asset.get
+    yb = get(yes_t)
+    nb = get(no_t)
+    if yb is not None and nb is not None:  # cached_tops for two depth books, inlined
+        tops = ms.tops
+        t = tops[0]
+        if t is not None and t[0] == yb.updates and t[3] == depth and t[1] is yb.needs_resync:
+            yes = t[2]
+        else:
+            yes = yb.top(depth)
+            tops[0] = (yb.updates, yb.needs_resync, yes, depth)  # type: ignore[call-overload]
+        t = tops[1]
+        if t is not None and t[0] == nb.updates and t[3] == depth and t[1] is nb.needs_resync:
+            no = t[2]
+        else:
+            no = nb.top(depth)
+            tops[1] = (nb.updates, nb.needs_resync, no, depth)  # type: ignore[call-overload]
+    else:
+        pair = cached_tops(ms, books, depth)
+        if pair is None:
+            return None
+        yes, no = pair
+    if c is None or not c.sizes or yes.needs_resync or no.needs_resync:
+        return yes, no, yes, no
+    if c.yes is not yes:
+        c.yes = yes
+        c.yes_net = _net(yes, 0, c)
+    if c.no is not no:
+        c.no = no
+        c.no_net = _net(no, 2, c)
+    return yes, no, c.yes_net, c.no_net  # type: ignore[return-value]
+
+
 def _mirror(top: TopOfBook, asset: str) -> TopOfBook:
     bids = tuple((ONE - p, s) for p, s in top.asks)
     asks = tuple((ONE - p, s) for p, s in top.bids)
@@ -119,15 +200,15 @@ def cached_net_books(ms: MarketState, yes: TopOfBook, no: TopOfBook) -> tuple[To
     c = own_cache(ms)
     sub = c.sizes
     if sub is None:
-        sub = c.sizes = own_sizes(ms.orders.values(), ms.tokens[0])
+        sub = c.set_sizes(own_sizes(ms.orders.values(), ms.tokens[0]))
     if not sub:
         return yes, no
     if c.yes is not yes:
         c.yes = yes
-        c.yes_net = _subtract(yes, 0, sub)
+        c.yes_net = _net(yes, 0, c)
     if c.no is not no:
         c.no = no
-        c.no_net = _subtract(no, 2, sub)
+        c.no_net = _net(no, 2, c)
     return c.yes_net, c.no_net  # type: ignore[return-value]
 
 
@@ -140,12 +221,16 @@ def own_levels(ms: MarketState) -> int:
     if n is None:
         sub = c.sizes
         if sub is None:
-            sub = c.sizes = own_sizes(ms.orders.values(), ms.tokens[0])
-        per_side = [0, 0, 0, 0]
-        for k in sub:
-            per_side[k >> 14] += 1
-        n = c.levels = max(per_side)
+            sub = c.set_sizes(own_sizes(ms.orders.values(), ms.tokens[0]))
+        n = c.levels = _most_levels(sub)
     return n
+
+
+def _most_levels(sub: dict[int, int]) -> int:
+    per_side = [0, 0, 0, 0]
+    for k in sub:
+        per_side[k >> 14] += 1
+    return max(per_side)
 
 
 class OwnCache:
@@ -154,7 +239,19 @@ class OwnCache:
     level, the net books built from them, the deepest own level count, and the last diff of a
     decision against those orders (``plan_for``: the decision's quotes tuple)."""
 
-    __slots__ = ("levels", "no", "no_net", "plan", "plan_for", "sizes", "view", "yes", "yes_net")
+    __slots__ = (
+        "levels",
+        "nets",
+        "no",
+        "no_net",
+        "plan",
+        "plan_for",
+        "sides",
+        "sizes",
+        "view",
+        "yes",
+        "yes_net",
+    )
 
     def __init__(self, view: tuple[OwnOrder, ...]) -> None:
         self.view = view
@@ -166,6 +263,19 @@ class OwnCache:
         self.no_net: TopOfBook | None = None
         self.plan_for: tuple | None = None
         self.plan: object = None
+        self.sides: list[dict[int, int]] = _NO_SIDES
+        #: per book side (as ``sides``): (the venue levels last netted, their net levels)
+        self.nets: list[tuple[tuple, tuple] | None] = [None, None, None, None]
+
+    def set_sizes(self, sizes: dict[int, int]) -> dict[int, int]:
+        """Keep our resting sizes (:func:`own_sizes`) and the same per book side in
+        :attr:`sides` (``token * 2 + side`` -> ``{price: size}``); returns ``sizes``."""
+        sd: list[dict[int, int]] = [{}, {}, {}, {}]
+        for k, v in sizes.items():
+            sd[k >> 14][k & 0x3FFF] = v
+        self.sides = sd
+        self.sizes = sizes
+        return sizes
 
 
 def own_cache(ms: MarketState) -> OwnCache:
@@ -221,6 +331,45 @@ def _subtract(top: TopOfBook, base: int, sub: dict[int, int]) -> TopOfBook:
     if not changed:
         return top
     return TopOfBook(top.asset_id, sides[0], sides[1], top.ts_venue, top.ts_local, top.needs_resync)
+
+
+def _net(top: TopOfBook, base: int, c: OwnCache) -> TopOfBook:
+    """:func:`_subtract` for the engine, side by side from our sizes per side
+    (:attr:`OwnCache.sides`). A side's result is kept with the levels it came from: a book side
+    that did not change since (the book hands out the same tuple, see ``OrderBook.top``) is not
+    netted again. A level reduced to nothing is left out; a side with nothing of ours in it is
+    the same tuple."""
+    sides = c.sides
+    nets = c.nets
+    out_sides = [top.bids, top.asks]
+    for s in (0, 1):
+        levels = out_sides[s]
+        own = sides[base + s]
+        if not levels or not own:
+            continue
+        e = nets[base + s]
+        if e is not None and e[0] is levels:
+            out_sides[s] = e[1]
+            continue
+        get = own.get
+        out = None
+        for j, (p, size) in enumerate(levels):
+            d = get(p)
+            if d:
+                if out is None:
+                    out = list(levels[:j])
+                size -= d
+                if size > 0:
+                    out.append((p, size))
+            elif out is not None:
+                out.append((p, size))
+        net = levels if out is None else tuple(out)
+        nets[base + s] = (levels, net)
+        out_sides[s] = net
+    nb, na = out_sides
+    if nb is top.bids and na is top.asks:
+        return top
+    return TopOfBook(top.asset_id, nb, na, top.ts_venue, top.ts_local, top.needs_resync)
 
 
 def own_orders_view(ms: MarketState) -> tuple[OwnOrder, ...]:

@@ -192,6 +192,13 @@ class VolProfile:
         """Sigma multiplier in force at ``ts_ns`` (clamped; per ``mode``)."""
         return self._table[(ts_ns + _MONDAY_SHIFT_NS) // HOUR_NS % 168]
 
+    def multiplier_span(self, ts_ns: int) -> tuple[int, int, float]:
+        """``(start, end, multiplier(ts_ns))``: the UTC hour ``[start, end)`` holding ``ts_ns``,
+        over which the multiplier is that value (the table has one entry per hour of the week and
+        the week starts on a whole hour), so a caller may keep it until ``end``."""
+        start = ts_ns - ts_ns % HOUR_NS
+        return start, start + HOUR_NS, self.multiplier(ts_ns)
+
     def variance_multiplier(self, start_ns: int, end_ns: int) -> float:
         """Time average of ``multiplier(t) ** 2`` over [start, end]; ``multiplier(start) ** 2``
         for an empty interval. Exact piecewise integration: the partial first and last hours are

@@ -151,6 +151,20 @@ class EwmaVol:
         s = math.sqrt(var)
         return s if s > self.floor else self.floor
 
+    def sigma_to(self, now_ns: int, end_ns: int | None) -> float | None:
+        """:meth:`sigma_over` ``[now, end]`` for a digital expiring at ``end`` (``[now, now]``
+        without an end or once it has passed), ``None`` while not :attr:`ready`: what a
+        snapshot needs, in one call."""
+        sd = self._sum_dt
+        if not sd > 0.0:
+            return None
+        var = self._sum_r2 / sd
+        if self._seasonal is not None:
+            end = now_ns if end_ns is None or end_ns <= now_ns else end_ns
+            var *= self._seasonal.variance_multiplier(now_ns, end)
+        s = math.sqrt(var)
+        return s if s > self.floor else self.floor
+
     @property
     def last_ts(self) -> int | None:
         return self._last_ts

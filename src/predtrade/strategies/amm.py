@@ -9,17 +9,20 @@ YES-price terms until the final conversion (see :mod:`.proposal`).
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from predtrade.model.market import Market
-from predtrade.model.units import format_size
+from predtrade.model.units import ONE, format_size
+from predtrade.pricing.fair_value import _INV_SQRT2
+from predtrade.pricing.grid import prob_to_price
 
 from . import _params as P
-from ._orders import buy_cash_room, own_buy_reserve
+from ._orders import own_buy_reserve
 from .api import STRATEGY_API_VERSION, Decision, DesiredOrder, Snapshot
 from .config import StrategyConfig
-from .fair import FairValueSource, books_need_resync, combined_bbo, fair_value
+from .fair import FairValueSource, fair_value, model_fair_value
 from .proposal import Proposal, to_orders
 from .stages import (
     budget,
@@ -27,11 +30,10 @@ from .stages import (
     inventory_skew,
     level_filter,
     price_skew,
-    scaled_spread,
     taker_filter,
 )
-from .stages.ladder import Anchor, grid_step, ladder_anchor, ladder_from_anchor
-from .stages.near_expiry import ExpiryFlags, expiry_flags, near_expiry_with
+from .stages.ladder import Anchor, grid_step, ladder_from_anchor
+from .stages.near_expiry import ExpiryFlags, near_expiry_with
 
 
 class AmmConfig(StrategyConfig, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -116,7 +118,9 @@ class AmmStrategy:
         "_limit",
         "_lo",
         "_memo",
+        "_model",
         "_no_buy_above",
+        "_no_buy_limit",
         "_own",
         "_pre",
         "_size",
@@ -135,9 +139,11 @@ class AmmStrategy:
         self._collateral = P.cash("max_collateral", c.max_collateral, allow_zero=True)
         self._skew = P.price_units(c.max_price_skew)
         self._no_buy_above = P.price_units(c.no_buy_above)
+        self._no_buy_limit = self._no_buy_above / ONE  # as expiry_flags computes it
         self._lo = P.price_units(c.min_quote_price)
         self._hi = P.price_units(c.max_quote_price)
-        self._memo = _Fifo(_MEMO_SIZE)  # (key, combined bbo) -> (market, quotes, tail)
+        self._model = c.fair_value_source == "model"
+        self._memo = _Fifo(_MEMO_SIZE)  # (*key, *combined bbo) -> (market, quotes, tail)
         self._pre = _Fifo(_MEMO_SIZE)  # key -> [market, proposal before the taker filter, ...]
         self._grid: dict[int, int] = {}  # tick -> the level step in price units (0: not whole ticks)
         self._own: tuple | None = None  # (orders tuple, token ids, own_buy_reserve of them)
@@ -155,28 +161,92 @@ class AmmStrategy:
         Pure memoization: a hit returns exactly what the stages would.
         """
         c = self.config
-        if books_need_resync(snapshot):
+        b, n = snapshot.books, snapshot.net_books  # books_need_resync, inlined
+        if b[0].needs_resync or b[1].needs_resync or n[0].needs_resync or n[1].needs_resync:
             return Decision(reason="hold: book needs resync")
-        fv, src = fair_value(
-            snapshot,
-            source=c.fair_value_source,
-            fallback_to_mid=c.fallback_to_mid,
-            default_sigma=c.default_sigma,
-            ito=c.ito,
-        )
-        if fv is None:
-            return Decision(reason=f"hold: no fair value ({src})")
+        fv = None
+        if self._model:  # model_fair_value(snapshot, c.default_sigma, ito=c.ito), written out
+            ref = snapshot.ref_price
+            market = snapshot.market
+            strike = snapshot.round_open
+            if strike is None:
+                strike = market.strike
+            end = market.end_ts
+            if (
+                type(ref) is int
+                and type(strike) is int
+                and end is not None
+                and 0 < ref < _BIG
+                and 0 < strike < _BIG
+            ):
+                left_ns = end - snapshot.ts
+                t = left_ns / 1e9 if left_ns > 0 else 0.0
+                sg = snapshot.sigma
+                if sg is None or not 0.0 < sg < _INF:
+                    m = snapshot.sigma_multiplier
+                    sg = c.default_sigma * (m if 0.0 < m < _INF else 1.0)
+                ratio = ref / strike
+                x = _log(ratio) if 0.0 < ratio < _INF else _log(ref) - _log(strike)
+                v = sg * _sqrt(t)
+                if v == 0.0:
+                    fv = 1.0 if x >= 0.0 else 0.0
+                else:
+                    d = x / v
+                    if c.ito:
+                        d -= 0.5 * v
+                    fv = 0.5 * _erfc(-d * _INV_SQRT2)
+            else:
+                fv = model_fair_value(snapshot, c.default_sigma, ito=c.ito)
+        if fv is not None:
+            src = "model"
+        else:  # another source, or the model lacks an input: the general rule (and its reason)
+            fv, src = fair_value(
+                snapshot,
+                source=c.fair_value_source,
+                fallback_to_mid=c.fallback_to_mid,
+                default_sigma=c.default_sigma,
+                ito=c.ito,
+            )
+            if fv is None:
+                return Decision(reason=f"hold: no fair value ({src})")
         market = snapshot.market
         tick = market.tick
         yes, no = snapshot.positions
-        spread = scaled_spread(c.spread, snapshot.sigma_multiplier, c.min_spread, c.max_spread)
+        # The small stages below are written out (scaled_spread, expiry_flags, buy_cash_room,
+        # combined_bbo: the same operations): this runs on every evaluation, and each call on
+        # a cold cache costs more than the arithmetic. tests/strategies pin them to the helpers.
+        m = snapshot.sigma_multiplier  # scaled_spread
+        if 0.0 < m < _INF:
+            spread = c.spread * m
+            lo, hi = c.min_spread, c.max_spread
+            spread = lo if spread < lo else hi if spread > hi else spread
+        else:
+            spread = c.max_spread
         su = self._grid.get(tick)
         if su is None:
             su = self._grid[tick] = grid_step(c.level_step, tick)
-        anchor = ladder_anchor(fv, spread, c.level_step, tick, su)
+        if su:  # ladder_anchor(fv, spread, c.level_step, tick, su), inlined
+            lo = tick / ONE
+            x = fv - spread
+            y = fv + spread
+            anchor: Anchor = (
+                su,
+                prob_to_price(x, tick, "down") if x >= lo else None,
+                prob_to_price(y, tick, "up") if y <= 1.0 - lo else None,
+            )
+        else:
+            anchor = (0, fv, spread)
         end = market.end_ts  # snapshot.seconds_to_expiry, inlined
         left = None if end is None else (end - snapshot.ts) / 1e9
-        flags = expiry_flags(fv, left, self._no_buy_above, c.no_buy_seconds)
+        nba = self._no_buy_above  # expiry_flags
+        limit = self._no_buy_limit
+        nbs = c.no_buy_seconds
+        flags = (
+            (left is None or left >= nbs) and nba >= (1.0 - fv) * ONE and nba >= fv * ONE,
+            left is not None and left < nbs,
+            fv <= limit,
+            1.0 - fv <= limit,
+        )
         orders = snapshot.orders
         own = 0
         if orders:  # the reservation of our buys changes only with our orders: keep it per tuple
@@ -187,19 +257,38 @@ class AmmStrategy:
             else:
                 own = own_buy_reserve(orders, tokens)
                 self._own = (orders, tokens, own)
-        cash = buy_cash_room(snapshot, self._collateral, own)
-        bbo = combined_bbo(snapshot) if c.post_only else None
-        key = (anchor, flags, yes.shares, no.shares, cash, id(market))
+        cash = snapshot.available_cash + own  # buy_cash_room
+        room = self._collateral - (yes.cost + no.cost)
+        if room < cash:
+            cash = room
+        ys = yes.shares
+        ns = no.shares
+        # one flat tuple per key (a nested one hashes every inner tuple again on each lookup)
+        key = (*anchor, *flags, ys, ns, cash, id(market))
+        if c.post_only:  # combined_bbo (of the net books)
+            lv = n[0].bids
+            yb = lv[0][0] if lv else 0
+            lv = n[0].asks
+            ya = lv[0][0] if lv else ONE
+            lv = n[1].bids
+            nb = ONE - lv[0][0] if lv else ONE
+            lv = n[1].asks
+            na = ONE - lv[0][0] if lv else 0
+            bbo: tuple[int, int] | None = (yb if yb > na else na, ya if ya < nb else nb)
+            mkey = (*key, *bbo)  # type: ignore[misc]
+        else:
+            bbo = None
+            mkey = key
         memo = self._memo
-        hit = memo.table.get((key, bbo))
+        hit = memo.table.get(mkey)
         if hit is None or hit[0] is not market:
             pre = self._pre.table.get(key)
             if pre is None or pre[0] is not market:
                 # [market, proposal before the taker filter, its quotes, its reason tail]
-                pre = [market, self._stages(market, anchor, flags, yes.shares, no.shares, cash), None, ""]
+                pre = [market, self._stages(market, anchor, flags, ys, ns, cash), None, ""]
                 self._pre.put(key, pre)
-            hit = (market, *self._finish(market, pre, bbo, yes.shares - no.shares))
-            memo.put((key, bbo), hit)
+            hit = (market, *self._finish(market, pre, bbo, ys - ns))
+            memo.put(mkey, hit)
         sp = self._spread_text  # the spread moves with the hour's multiplier: format it once
         if sp[0] != spread:
             sp = self._spread_text = (spread, f" s={spread:.3f}")
@@ -287,4 +376,7 @@ class _Fifo:
 #: pipeline results kept per strategy instance: the hits come from the last few keys (16 entries
 #: already catch 98% of what 1024 do on the btc15m sample)
 _MEMO_SIZE = 64
+_INF = math.inf
+_log, _sqrt, _erfc = math.log, math.sqrt, math.erfc
+_BIG = 2**1000  # ints below this divide without overflowing a float (else: model_fair_value)
 _EMPTY: tuple = ()

@@ -128,6 +128,25 @@ class MarketMessageParser(FrameParser):
             self._log.record(as_parse_error(exc, "price_change"))
         return out
 
+    def parse_strict(self, raw: bytes | str, ts_local: int) -> list[ev.MarketEvent]:
+        """Like :meth:`parse` but raises :class:`ParseError` on the first bad message or entry
+        (text frames still give ``[]``). The same ``price_change`` fast path as :meth:`parse`:
+        the data readers replay recordings through this."""
+        if type(raw) is not bytes or not raw.endswith(_PC_SUFFIX):
+            return super().parse_strict(raw, ts_local)
+        try:
+            msg = _PC_DECODER.decode(raw)
+        except DECODE_ERRORS:
+            return self._parse_generic(raw, ts_local, strict=True)
+        out: list[ev.MarketEvent] = []
+        try:
+            self._price_change(msg, ts_local, out, True)
+        except ParseError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise as_parse_error(exc, "price_change") from exc
+        return out
+
     # ---- one handler per event type (append to ``out``; raise ParseError on bad input) ------
 
     def _price_change(self, m: sc.PriceChange, ts_local: int, out: list, strict: bool) -> None:
@@ -142,6 +161,41 @@ class MarketMessageParser(FrameParser):
             self._legacy_price_change(m, ts_local, out)
             return
         sub = self._subscribed
+        if len(entries) == 2 and sub is None:  # the usual message: a level and its mirror
+            e1, e2 = entries
+            a1 = e1.asset_id
+            a2 = e2.asset_id
+            s = e1.side
+            s1 = _BUY if s == "BUY" else _SELL if s == "SELL" else None
+            s = e2.side
+            s2 = _BUY if s == "BUY" else _SELL if s == "SELL" else None
+            if s1 is not None and s2 is not None and a1 != a2:
+                try:  # cached lookups, parsing (and caching) what is new; any error: general rules
+                    p1 = _PRICES.get(e1.price) or price(e1.price)
+                    q1 = _SIZES.get(e1.size)
+                    if q1 is None:
+                        q1 = size(e1.size)
+                    p2 = _PRICES.get(e2.price) or price(e2.price)
+                    q2 = _SIZES.get(e2.size)
+                    if q2 is None:
+                        q2 = size(e2.size)
+                    t = e1.best_bid
+                    vb1 = None if t is None else _BIDS.get(t) or best_bid(t)
+                    t = e1.best_ask
+                    va1 = None if t is None else _ASKS.get(t) or best_ask(t)
+                    t = e2.best_bid
+                    vb2 = None if t is None else _BIDS.get(t) or best_bid(t)
+                    t = e2.best_ask
+                    va2 = None if t is None else _ASKS.get(t) or best_ask(t)
+                except ParseError:
+                    pass
+                else:
+                    ts = m.timestamp * NS_PER_MS
+                    market = m.market
+                    out.append(ev.BookDeltas(a1, market, ((s1, p1, q1),), ts, ts_local, vb1, va1, e1.hash))
+                    out.append(ev.BookDeltas(a2, market, ((s2, p2, q2),), ts, ts_local, vb2, va2, e2.hash))
+                    return
+            # a cache miss, a bad entry or one asset twice: the general rules below
         a1 = a2 = l1 = l2 = more = None
         c1: tuple = ()
         c2: tuple = ()
