@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks._harness import Result, options
+from predtrade import _accel
 from predtrade.benchcli import summarize
 
 
@@ -42,6 +43,7 @@ def machine() -> dict:
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "build": _accel.describe(),
     }
 
 
@@ -94,7 +96,10 @@ def main(argv: list[str]) -> int:
     if as_md:
         print(markdown(results))
         return 1 if failed else 0
-    title = f"predtrade benchmarks (medians) - {m['cpu']}, {m['cores']} cores, Python {m['python']}"
+    title = (
+        f"predtrade benchmarks (medians) - {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+        f"{m['build']}"
+    )
     table = Table(title=title + (" [--quick]" if options.quick else ""))
     table.add_column("benchmark")
     table.add_column("value", justify="right")
