@@ -8,6 +8,8 @@ plain Python (one warning) and behaves the same, only slower.
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -49,7 +51,11 @@ def extensions() -> list[Extension]:
 
 
 class OptionalBuildExt(build_ext):
-    """Compile in parallel; a module that fails to compile stays pure Python (with a warning)."""
+    """Compile in parallel; a module that fails to compile stays pure Python (with a warning).
+    Afterwards, write the manifest (``predtrade/_accel_manifest.json``: each compiled module's
+    source digest) that ``predtrade._accel`` checks before it lets an extension shadow a source."""
+
+    built: list[str]
 
     def finalize_options(self) -> None:
         super().finalize_options()
@@ -57,16 +63,31 @@ class OptionalBuildExt(build_ext):
             self.parallel = os.cpu_count() or 1
 
     def run(self) -> None:
+        self.built = []
         try:
             super().run()
         except Exception as exc:  # no compiler, no headers: the pure package still works
             print(f"predtrade: compiled build skipped ({exc}); installing pure Python", file=sys.stderr)
+        self.write_manifest()
 
     def build_extension(self, ext: Extension) -> None:
         try:
-            super().build_extension(ext)
+            super().build_extension(ext)  # also when up to date (it then only checks)
         except Exception as exc:
             print(f"predtrade: {ext.name} not compiled ({exc}); it runs as Python", file=sys.stderr)
+            return
+        self.built.append(ext.name)  # list.append: safe from the parallel build's threads
+
+    def write_manifest(self) -> None:
+        if not self.extensions:
+            return
+        package_dir = Path(self.get_ext_fullpath("predtrade._accel")).parent
+        digests = {
+            name: hashlib.sha256((SRC / Path(*name.split("."))).with_suffix(".py").read_bytes()).hexdigest()
+            for name in sorted(self.built)
+        }
+        package_dir.mkdir(parents=True, exist_ok=True)
+        (package_dir / "_accel_manifest.json").write_text(json.dumps(digests, indent=1) + "\n")
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

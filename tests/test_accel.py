@@ -30,21 +30,25 @@ def _package(tmp_path: Path, names: list[str]) -> Path:
     return tmp_path
 
 
-def _set_mtime(p: Path, ns: int) -> None:
-    os.utime(p, ns=(ns, ns))
-
-
-def test_scan_sorts_fresh_from_stale_by_mtime(tmp_path: Path) -> None:
-    root = _package(tmp_path, ["a", "b", "c"])
+def test_scan_trusts_an_extension_only_for_the_source_it_was_built_from(tmp_path: Path) -> None:
+    root = _package(tmp_path, ["a", "b", "c", "d"])
     pkg = root / "pkgx"
-    for n, (src_t, ext_t) in {"a": (1_000, 2_000), "b": (3_000, 2_000)}.items():
+    for n in "abd":
         (pkg / f"{n}{EXT}").write_bytes(b"")
-        _set_mtime(pkg / f"{n}.py", src_t * 10**9)
-        _set_mtime(pkg / f"{n}{EXT}", ext_t * 10**9)
-    fresh, stale = _accel.scan(root, ("pkgx.a", "pkgx.b", "pkgx.c"))
-    assert fresh == ["pkgx.a"]  # compiled after its source changed
-    assert stale == ["pkgx.b"]  # source edited after the compile
+    manifest = {n: _accel.source_digest(pkg / f"{n.split('.')[-1]}.py") for n in ("pkgx.a", "pkgx.b")}
+    (pkg / _accel.MANIFEST).write_text(json.dumps(manifest))
+    (pkg / "b.py").write_text("ORIGIN = 'edited after the build'\n")
+    os.utime(pkg / "a.py")  # a new timestamp on the same content changes nothing
+    fresh, stale = _accel.scan(root, ("pkgx.a", "pkgx.b", "pkgx.c", "pkgx.d"))
+    assert fresh == ["pkgx.a"]
+    assert stale == ["pkgx.b", "pkgx.d"]  # b: source changed; d: the manifest does not list it
     # c has no extension at all: neither list
+
+
+def test_scan_without_a_manifest_trusts_no_extension(tmp_path: Path) -> None:
+    root = _package(tmp_path, ["a"])
+    (root / "pkgx" / f"a{EXT}").write_bytes(b"")
+    assert _accel.scan(root, ("pkgx.a",)) == ([], ["pkgx.a"])
 
 
 def test_source_finder_loads_the_py_even_with_an_extension_beside_it(tmp_path: Path) -> None:
