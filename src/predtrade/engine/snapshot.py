@@ -142,29 +142,10 @@ def eval_views(
                 depth = full
         else:
             depth = full
-    yes_t, no_t = ms.tokens
-    get = books.by_asset.get
-    yb = get(yes_t)
-    nb = get(no_t)
-    if yb is not None and nb is not None:  # cached_tops for two depth books, inlined
-        tops = ms.tops
-        t = tops[0]
-        if t is not None and t[0] == yb.updates and t[3] == depth and t[1] is yb.needs_resync:
-            yes = t[2]
-        else:
-            yes = yb.top(depth)
-            tops[0] = (yb.updates, yb.needs_resync, yes, depth)  # type: ignore[call-overload]
-        t = tops[1]
-        if t is not None and t[0] == nb.updates and t[3] == depth and t[1] is nb.needs_resync:
-            no = t[2]
-        else:
-            no = nb.top(depth)
-            tops[1] = (nb.updates, nb.needs_resync, no, depth)  # type: ignore[call-overload]
-    else:
-        pair = cached_tops(ms, books, depth)
-        if pair is None:
-            return None
-        yes, no = pair
+    pair = cached_tops(ms, books, depth)
+    if pair is None:
+        return None
+    yes, no = pair
     if c is None or not c.sizes or yes.needs_resync or no.needs_resync:
         return yes, no, yes, no
     if c.yes is not yes:
