@@ -17,21 +17,17 @@ from predtrade.model import (
     BookSnapshot,
     Event,
     Liquidity,
-    MarketResolved,
     OrderEvent,
     Side,
     TradePrint,
 )
 from predtrade.model.units import ONE
-from predtrade.testkit import Stubs
 from predtrade.venues.base import CancelRequest, OrderRequest
-from predtrade.venues.sim import NoPartialFill, PartialFill, ProbQueue, RiskAverse, SimVenue, default_latency
+from predtrade.venues.sim import SimVenue, default_latency
 from predtrade.venues.sim.matching import NO_ASK, NO_BID, AssetSim
 
 from ._harness import MS, NO, T0, YES
-from .test_properties import SCENARIO_SEEDS, random_scenario
-
-MARKET = Stubs.market(fees=Stubs.fees(rebate_rate_ppm=200_000))
+from .test_properties import MARKET, SCENARIO_SEEDS, market_event, models, random_scenario
 
 
 class FullMatching(SimVenue):
@@ -95,33 +91,23 @@ def replay(venue_cls: type[SimVenue], scenario: list, model: tuple, seed: int) -
     for dt, action in scenario:
         t += dt * MS
         deliver(t)
-        kind = action[0]
-        if kind == "snap":
-            _, asset, bids, asks = action
-            ev: Any = BookSnapshot(asset, MARKET.condition_id, bids, asks, t, t)
-        elif kind == "delta":
-            _, asset, side, price, size = action
-            ev = BookDeltas(asset, MARKET.condition_id, ((side, price, size),), t, t)
-        elif kind == "trade":
-            _, asset, price, size, aggressor = action
-            ev = TradePrint(asset, MARKET.condition_id, price, size, aggressor, t, t)
-        elif kind == "submit":
+        ev = market_event(action, t)
+        if ev is not None:
+            store.apply(ev)
+            venue.on_market_event(ev)
+        elif action[0] == "submit":
             _, asset, side, price, size, tif, post_only = action
             n += 1
             venue.submit(
                 OrderRequest(f"c{n}", MARKET.condition_id, asset, side, price, size, t, tif, post_only)
             )
             continue
-        elif kind == "resolve":
-            ev = MarketResolved(MARKET.condition_id, YES, "Yes", t, t)
-        else:
+        else:  # cancel
             if not sent:
                 continue
             cid, vid = sent[action[1] % len(sent)]
             venue.cancel(CancelRequest(cid, vid, t))
             continue
-        store.apply(ev)
-        venue.on_market_event(ev)
         trail.append(_state(venue))
         for asset in (YES, NO):
             st = venue._assets.get(asset)  # type: ignore[attr-defined]
@@ -129,11 +115,6 @@ def replay(venue_cls: type[SimVenue], scenario: list, model: tuple, seed: int) -
     while (nxt := venue.next_event_ts()) is not None:
         deliver(nxt)
     return trail
-
-
-models = st.sampled_from(
-    [(RiskAverse(), PartialFill()), (ProbQueue(2), PartialFill()), (RiskAverse(), NoPartialFill())]
-)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,6 @@ OMS and the venue agreeing on which orders are still working."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +14,7 @@ from predtrade.model import (
     BookDeltas,
     BookSnapshot,
     CancelRejected,
+    Event,
     Liquidity,
     MarketResolved,
     OrderEvent,
@@ -85,6 +85,24 @@ models = st.sampled_from(
 )
 
 
+def market_event(action: tuple, t: int) -> Event | None:
+    """The market event of a scenario step at time ``t``; ``None`` for our own actions (submit,
+    cancel), which each caller routes through its own order path."""
+    kind = action[0]
+    if kind == "snap":
+        _, asset, bids, asks = action
+        return BookSnapshot(asset, MARKET.condition_id, bids, asks, t, t)
+    if kind == "delta":
+        _, asset, side, price, size = action
+        return BookDeltas(asset, MARKET.condition_id, ((side, price, size),), t, t)
+    if kind == "trade":
+        _, asset, price, size, aggressor = action
+        return TradePrint(asset, MARKET.condition_id, price, size, aggressor, t, t)
+    if kind == "resolve":
+        return MarketResolved(MARKET.condition_id, YES, "Yes", t, t)
+    return None
+
+
 def run(scenario: list, model: tuple, seed: int) -> tuple[list[OrderEvent], OrderManager, SimVenue]:
     store = BookStore()
     queue, exchange = model
@@ -108,17 +126,11 @@ def run(scenario: list, model: tuple, seed: int) -> tuple[list[OrderEvent], Orde
     for dt, action in scenario:
         t += dt * MS
         deliver(t)
-        kind = action[0]
-        if kind == "snap":
-            _, asset, bids, asks = action
-            ev: Any = BookSnapshot(asset, MARKET.condition_id, bids, asks, t, t)
-        elif kind == "delta":
-            _, asset, side, price, size = action
-            ev = BookDeltas(asset, MARKET.condition_id, ((side, price, size),), t, t)
-        elif kind == "trade":
-            _, asset, price, size, aggressor = action
-            ev = TradePrint(asset, MARKET.condition_id, price, size, aggressor, t, t)
-        elif kind == "submit":
+        ev = market_event(action, t)
+        if ev is not None:
+            store.apply(ev)
+            venue.on_market_event(ev)
+        elif action[0] == "submit":
             _, asset, side, price, size, tif, post_only = action
             try:
                 o = om.submit(
@@ -139,19 +151,13 @@ def run(scenario: list, model: tuple, seed: int) -> tuple[list[OrderEvent], Orde
                     o.client_order_id, o.market, o.asset_id, o.side, o.price, o.size, t, o.tif, o.post_only
                 )
             )
-            continue
-        elif kind == "resolve":
-            ev = MarketResolved(MARKET.condition_id, YES, "Yes", t, t)
-        else:
+        else:  # cancel
             orders = om.orders
             if not orders:
                 continue
             o = orders[action[1] % len(orders)]
             if om.request_cancel(o.client_order_id, t):
                 venue.cancel(CancelRequest(o.client_order_id, o.venue_order_id, t))
-            continue
-        store.apply(ev)
-        venue.on_market_event(ev)
     while (nxt := venue.next_event_ts()) is not None:
         deliver(nxt)
     return delivered, om, venue
