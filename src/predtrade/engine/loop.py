@@ -303,15 +303,7 @@ class Engine(Ingest, Evaluation):
         if not pending:
             return
         risk = self.risk
-        # The equity only when the risk manager can use it (RiskManager.needs_equity, inlined),
-        # and within the day on_equity itself only once it is below the daily loss floor.
-        if risk.day_start <= now < risk.day_end:
-            if risk.watch_equity and not risk.halted:
-                acc = self.accounts
-                eq = acc.equity() if acc.open_tokens else self.inventory.cash
-                if eq < risk.equity_floor and risk.on_equity(now, eq):  # type: ignore[operator]
-                    self._after_halt(now)
-        elif risk.on_equity(now, self.accounts.equity()):  # a new UTC day
+        if risk.needs_equity(now) and risk.on_equity(now, self.accounts.equity()):
             self._after_halt(now)
         gap = self.timing.min_eval
         if len(pending) == 1:  # the usual case, without copying the dict

@@ -127,7 +127,6 @@ class RiskManager:
         "day_end",
         "day_start",
         "day_start_equity",
-        "equity_floor",
         "halt_epoch",
         "halt_gate",
         "halt_reason",
@@ -163,8 +162,6 @@ class RiskManager:
         self.day_start = 0
         self.day_end = 0
         self.day_start_equity = 0
-        #: the daily loss limit as an equity: ``on_equity`` halts below it (None: no limit)
-        self.equity_floor: int | None = None
         #: whether every flush's equity matters (a daily loss limit); otherwise only a day roll
         self.watch_equity = self._daily is not None
         self.loss_streak = 0
@@ -206,8 +203,6 @@ class RiskManager:
             self.day_start = day * _DAY_NS
             self.day_end = self.day_start + _DAY_NS
             self.day_start_equity = equity
-            if self._daily is not None:
-                self.equity_floor = equity - self._daily
             if self.halted and self.halt_gate == DAILY_LOSS:
                 self.resume()
             return False
