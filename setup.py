@@ -7,8 +7,7 @@ plain Python (one warning) and behaves the same, only slower.
 
 from __future__ import annotations
 
-import ast
-import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -21,13 +20,18 @@ HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 
 
-def accel_modules() -> list[str]:
-    """``MODULES`` from src/predtrade/_accel.py, read without importing the package."""
-    tree = ast.parse((SRC / "predtrade" / "_accel.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "MODULES":
-            return list(ast.literal_eval(node.value))
-    raise RuntimeError("MODULES not found in src/predtrade/_accel.py")
+def _load_accel():
+    """``src/predtrade/_accel.py`` as a standalone module (it imports only the standard library):
+    its ``MODULES``, ``source_of``, ``source_digest`` and ``MANIFEST`` are what the import-time
+    check uses, so the build and the check cannot disagree."""
+    spec = importlib.util.spec_from_file_location("_predtrade_accel", SRC / "predtrade" / "_accel.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+accel = _load_accel()
 
 
 def extensions() -> list[Extension]:
@@ -39,8 +43,8 @@ def extensions() -> list[Extension]:
         print("predtrade: Cython not available, installing pure Python", file=sys.stderr)
         return []
     exts = [
-        Extension(name, [str(Path("src", *name.split(".")).with_suffix(".py"))], extra_compile_args=["-O2"])
-        for name in accel_modules()
+        Extension(name, [str(accel.source_of(name, Path("src")))], extra_compile_args=["-O2"])
+        for name in accel.MODULES
     ]
     directives = {
         "language_level": 3,
@@ -82,12 +86,9 @@ class OptionalBuildExt(build_ext):
         if not self.extensions:
             return
         package_dir = Path(self.get_ext_fullpath("predtrade._accel")).parent
-        digests = {
-            name: hashlib.sha256((SRC / Path(*name.split("."))).with_suffix(".py").read_bytes()).hexdigest()
-            for name in sorted(self.built)
-        }
+        digests = {name: accel.source_digest(accel.source_of(name, SRC)) for name in sorted(self.built)}
         package_dir.mkdir(parents=True, exist_ok=True)
-        (package_dir / "_accel_manifest.json").write_text(json.dumps(digests, indent=1) + "\n")
+        (package_dir / accel.MANIFEST).write_text(json.dumps(digests, indent=1) + "\n")
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})
