@@ -20,7 +20,6 @@ from .snapshot import (
     eval_views,
     net_books,
     own_cache,
-    own_levels,
     own_orders_view,
     positions_view,
     snapshot_hash,
@@ -90,21 +89,6 @@ class Evaluation:
         elif self.config.record_decisions:  # the sink drops them: count, build nothing
             self._seq += 1
             self.stats.decisions += 1
-
-    def _view_depth(self: Engine, ms: MarketState) -> int:
-        """Levels per side of the evaluation's book views: the engine's ``book_depth``, or fewer
-        when the strategy declares (``book_depth`` attribute) that it reads fewer. Views that are
-        netted of our own orders get one more level per own level on a side, so the net books
-        still hold the levels the strategy reads. Building and hashing 10 levels per side when a
-        strategy looks at one was a large part of an evaluation."""
-        full = self.config.book_depth
-        want = self._want_depth
-        if want >= full:
-            return full
-        if self._own_in_books and ms.orders:
-            want += own_levels(ms)
-            return want if want < full else full
-        return want
 
     def _least_depth(self: Engine) -> int:
         """The fewest levels per side an evaluation's venue views are built with."""

@@ -121,40 +121,19 @@ def eval_views(
     ``want`` levels per side the strategy reads (``full``: the engine's depth), one more per own
     level on a side when our orders are netted out (``netted``: the venue's books hold them) so
     that ``want`` levels remain after netting. Books flagged for resync come back un-netted
-    (nothing is evaluated on them). One call for what the evaluation used to ask in three: the
-    own-orders cache is looked up once."""
-    c: OwnCache | None = None
+    (nothing is evaluated on them). Views and net views come from the per-token caches
+    (:func:`cached_tops`, :func:`cached_net_books`)."""
+    netted = netted and bool(ms.orders)
     depth = want
-    if netted and ms.orders:
-        view = ms.own_view
-        c = ms.net_cache  # type: ignore[assignment]
-        if view is None or c is None or c.view is not view:  # own_cache(ms)'s test, inlined
-            c = own_cache(ms)
-        sub = c.sizes
-        if sub is None:
-            sub = c.set_sizes(own_sizes(ms.orders.values(), ms.tokens[0]))
-        if want < full:
-            n = c.levels
-            if n is None:
-                n = c.levels = _most_levels(sub)
-            depth = want + n
-            if depth > full:
-                depth = full
-        else:
-            depth = full
+    if netted:
+        depth = full if want >= full else min(want + own_levels(ms), full)
     pair = cached_tops(ms, books, depth)
     if pair is None:
         return None
     yes, no = pair
-    if c is None or not c.sizes or yes.needs_resync or no.needs_resync:
+    if not netted or yes.needs_resync or no.needs_resync:
         return yes, no, yes, no
-    if c.yes is not yes:
-        c.yes = yes
-        c.yes_net = _net(yes, 0, c)
-    if c.no is not no:
-        c.no = no
-        c.no_net = _net(no, 2, c)
-    return yes, no, c.yes_net, c.no_net  # type: ignore[return-value]
+    return (yes, no, *cached_net_books(ms, yes, no))
 
 
 def _mirror(top: TopOfBook, asset: str) -> TopOfBook:
