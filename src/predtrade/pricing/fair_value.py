@@ -59,6 +59,13 @@ def prob_up(spot: float, strike: float, sigma: float, t_seconds: float, *, ito: 
         raise ValueError(f"spot and strike must be positive and finite, got {spot!r}, {strike!r}")
     if not (0.0 <= sigma < _INF and 0.0 <= t_seconds < _INF):
         raise ValueError(f"sigma and t_seconds must be finite and >= 0, got {sigma!r}, {t_seconds!r}")
+    return prob_up_unchecked(spot, strike, sigma, t_seconds, ito)
+
+
+def prob_up_unchecked(spot: float, strike: float, sigma: float, t_seconds: float, ito: bool = False) -> float:
+    """:func:`prob_up` without its argument checks, for callers whose inputs pass them by
+    construction (positive finite prices, finite ``sigma`` and ``t_seconds`` >= 0): the one place
+    the formula is written."""
     # ln(S/K) from the correctly rounded ratio: its sign is exact (S < K gives a ratio < 1 for any
     # two doubles or ints) and it is accurate near the money; the log difference is the fallback
     # when the ratio over- or underflows.

@@ -15,7 +15,6 @@ from typing import ClassVar, Literal
 
 from predtrade.model.market import Market
 from predtrade.model.units import ONE, format_size
-from predtrade.pricing.fair_value import _INV_SQRT2
 from predtrade.pricing.grid import prob_to_price
 
 from . import _params as P
@@ -164,39 +163,7 @@ class AmmStrategy:
         b, n = snapshot.books, snapshot.net_books  # books_need_resync, inlined
         if b[0].needs_resync or b[1].needs_resync or n[0].needs_resync or n[1].needs_resync:
             return Decision(reason="hold: book needs resync")
-        fv = None
-        if self._model:  # model_fair_value(snapshot, c.default_sigma, ito=c.ito), written out
-            ref = snapshot.ref_price
-            market = snapshot.market
-            strike = snapshot.round_open
-            if strike is None:
-                strike = market.strike
-            end = market.end_ts
-            if (
-                type(ref) is int
-                and type(strike) is int
-                and end is not None
-                and 0 < ref < _BIG
-                and 0 < strike < _BIG
-            ):
-                left_ns = end - snapshot.ts
-                t = left_ns / 1e9 if left_ns > 0 else 0.0
-                sg = snapshot.sigma
-                if sg is None or not 0.0 < sg < _INF:
-                    m = snapshot.sigma_multiplier
-                    sg = c.default_sigma * (m if 0.0 < m < _INF else 1.0)
-                ratio = ref / strike
-                x = _log(ratio) if 0.0 < ratio < _INF else _log(ref) - _log(strike)
-                v = sg * _sqrt(t)
-                if v == 0.0:
-                    fv = 1.0 if x >= 0.0 else 0.0
-                else:
-                    d = x / v
-                    if c.ito:
-                        d -= 0.5 * v
-                    fv = 0.5 * _erfc(-d * _INV_SQRT2)
-            else:
-                fv = model_fair_value(snapshot, c.default_sigma, ito=c.ito)
+        fv = model_fair_value(snapshot, c.default_sigma, ito=c.ito) if self._model else None
         if fv is not None:
             src = "model"
         else:  # another source, or the model lacks an input: the general rule (and its reason)
@@ -377,6 +344,4 @@ class _Fifo:
 #: already catch 98% of what 1024 do on the btc15m sample)
 _MEMO_SIZE = 64
 _INF = math.inf
-_log, _sqrt, _erfc = math.log, math.sqrt, math.erfc
-_BIG = 2**1000  # ints below this divide without overflowing a float (else: model_fair_value)
 _EMPTY: tuple = ()

@@ -11,14 +11,12 @@ from typing import Literal
 
 from predtrade.model.enums import Outcome
 from predtrade.model.units import ONE
-from predtrade.pricing.fair_value import _INV_SQRT2, prob_up, prob_up_ref
+from predtrade.pricing.fair_value import prob_up_ref, prob_up_unchecked
 
 from .api import Snapshot
 
 FairValueSource = Literal["model", "mid"]
-_INF = math.inf
 
-_log, _sqrt, _erfc = math.log, math.sqrt, math.erfc
 
 
 def combined_bbo(snapshot: Snapshot, *, net: bool = True) -> tuple[int, int]:
@@ -74,27 +72,12 @@ def model_fair_value(snapshot: Snapshot, default_sigma: float, *, ito: bool = Fa
         return None
     left_ns = end - snapshot.ts
     t = left_ns / 1e9 if left_ns > 0 else 0.0
-    s = snapshot.sigma  # effective_sigma, inlined
-    if s is None or not 0.0 < s < _INF:
-        m = snapshot.sigma_multiplier
-        s = default_sigma * (m if 0.0 < m < _INF else 1.0)
+    s = effective_sigma(snapshot, default_sigma)
     if type(ref) is not int or type(strike) is not int:
         return prob_up_ref(ref, strike, s, t, ito=ito)  # refuses them
-    # prob_up(ref, strike, s, t, ito=ito), inlined: the same operations in the same order (so
-    # the same float), without its argument checks, which these inputs pass by construction
-    # (positive ints, 0 < s < inf, finite t >= 0). Runs on every evaluation.
-    try:
-        ratio = ref / strike
-    except OverflowError:
-        return prob_up(ref, strike, s, t, ito=ito)
-    x = _log(ratio) if 0.0 < ratio < _INF else _log(ref) - _log(strike)
-    v = s * _sqrt(t)
-    if v == 0.0:
-        return 1.0 if x >= 0.0 else 0.0
-    d = x / v
-    if ito:
-        d -= 0.5 * v
-    return 0.5 * _erfc(-d * _INV_SQRT2)
+    # positive ints, 0 < s < inf, finite t >= 0: prob_up's checks hold by construction (this
+    # runs on every evaluation)
+    return prob_up_unchecked(ref, strike, s, t, ito)
 
 
 def fair_value(
